@@ -1,0 +1,65 @@
+import { defineConfig, devices } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// scripts/test builds the studio and names the binary, the site and a free port.
+const port = Number(process.env.ATELIER_E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), "atelier-e2e-"));
+const chromium = process.env.ATELIER_CHROMIUM ?? "/usr/bin/chromium";
+
+const launchOptions = {
+  executablePath: chromium,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions,
+  },
+  projects: [
+    {
+      name: "desktop",
+      testIgnore: /\.mobile\.spec\.ts$/,
+      use: { ...devices["Desktop Chrome"], launchOptions },
+    },
+    {
+      name: "mobile",
+      testIgnore: /\.desktop\.spec\.ts$/,
+      use: { ...devices["Pixel 7"], launchOptions },
+    },
+  ],
+  webServer: {
+    command: `${process.env.ATELIER_E2E_BIN ?? "../target/debug/atelier"} serve`,
+    url: `${baseURL}/healthz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      ATELIER_ADDRESS: `127.0.0.1:${port}`,
+      ATELIER_PUBLIC_URL: baseURL,
+      ATELIER_DATA_DIR: dataDir,
+      LEPTOS_SITE_ROOT: process.env.ATELIER_E2E_SITE_ROOT ?? "../target/site",
+      ATELIER_LOG: "warn",
+    },
+  },
+});

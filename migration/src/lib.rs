@@ -1,0 +1,16 @@
+//! Database migrations of Atelier. One `Migrator` runs them on SQLite (single-user/dev) and
+//! PostgreSQL (production) alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_schema;
+
+/// Every migration of the studio, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_create_schema::Migration)]
+    }
+}

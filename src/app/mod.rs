@@ -1,0 +1,59 @@
+//! The UI, compiled for both builds: the HTML shell, the routes, pages and components.
+
+mod components;
+mod layout;
+mod nav;
+mod pages;
+pub mod theme;
+
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use layout::DashboardLayout;
+use pages::{dashboard::Dashboard, landing::Landing, not_found::NotFound};
+
+/// The HTML document around the app. Runs only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = theme::initial_theme();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=theme.as_str()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#8B5CF6" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-bg text-fg font-sans antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    theme::provide_theme();
+    components::service_worker::register_after_hydration();
+
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Atelier".to_owned() } else { format!("{page} · Atelier") } />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=Landing />
+                <ParentRoute path=path!("/dashboard") view=DashboardLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=Dashboard />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

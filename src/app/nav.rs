@@ -1,0 +1,23 @@
+//! The studio's sections, as the sidebar and the mobile menu list them.
+
+use crate::app::components::icon::IconName;
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub icon: IconName,
+    /// Sections not built yet are shown, disabled and marked "soon", so the studio's shape is visible
+    /// without links that lead nowhere.
+    pub ready: bool,
+}
+
+pub const SECTIONS: &[NavItem] = &[
+    NavItem { label: "Dashboard", href: "/dashboard", icon: IconName::Home, ready: true },
+    NavItem { label: "Generate", href: "/generate", icon: IconName::Sparkles, ready: false },
+    NavItem { label: "My images", href: "/gallery", icon: IconName::Images, ready: false },
+    NavItem { label: "Projects", href: "/projects", icon: IconName::Folder, ready: false },
+    NavItem { label: "Collections", href: "/collections", icon: IconName::Grid, ready: false },
+    NavItem { label: "Prompt library", href: "/prompts", icon: IconName::Book, ready: false },
+    NavItem { label: "Queue", href: "/queue", icon: IconName::Queue, ready: false },
+    NavItem { label: "Settings", href: "/settings", icon: IconName::Settings, ready: false },
+];

@@ -1,0 +1,126 @@
+//! The `atelier` binary: `serve` (the default) and `migrate up|down|status`.
+
+#[cfg(feature = "ssr")]
+mod cli {
+    use atelier::server::config::Config;
+    use atelier::server::db;
+    use atelier::server::http;
+    use atelier::server::state::AppState;
+    use clap::{Parser, Subcommand};
+    use migration::{Migrator, MigratorTrait};
+
+    #[derive(Parser)]
+    #[command(name = "atelier", version, about = "Atelier, an AI image design studio")]
+    struct Cli {
+        #[command(subcommand)]
+        command: Option<Command>,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Run the studio (the default).
+        Serve,
+        /// Manage the database schema.
+        Migrate {
+            #[command(subcommand)]
+            action: MigrateAction,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum MigrateAction {
+        /// Apply every pending migration.
+        Up,
+        /// Roll back the most recent migrations.
+        Down {
+            /// How many migrations to roll back.
+            #[arg(long, default_value_t = 1)]
+            steps: u32,
+        },
+        /// List every migration and whether it is applied.
+        Status,
+    }
+
+    pub async fn run() -> Result<(), String> {
+        let cli = Cli::parse();
+        // A .env beside the studio counts as environment; real variables still win.
+        let _ = dotenvy::dotenv();
+        let config = Config::load().map_err(|e| e.to_string())?;
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate { action } => migrate(config, action).await,
+        }
+    }
+
+    async fn serve(config: Config) -> Result<(), String> {
+        let address = config.address();
+        let state = AppState::open(config).await.map_err(|e| e.to_string())?;
+        tracing::info!(
+            %address,
+            database = ?state.db.get_database_backend(),
+            storage = state.storage.kind(),
+            engine = if state.config.uses_fal() { "fal.ai" } else { "offline renderer" },
+            "Atelier is starting"
+        );
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        println!("Atelier is running at http://{address}");
+        axum::serve(listener, http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))
+    }
+
+    async fn migrate(config: Config, action: MigrateAction) -> Result<(), String> {
+        std::fs::create_dir_all(config.data_dir()).map_err(|e| format!("cannot create the data directory: {e}"))?;
+        let conn = db::connect(&config.database_url()).await.map_err(|e| format!("cannot open the database: {e}"))?;
+        let result = match action {
+            MigrateAction::Up => Migrator::up(&conn, None).await,
+            MigrateAction::Down { steps } => Migrator::down(&conn, Some(steps)).await,
+            MigrateAction::Status => Migrator::status(&conn).await,
+        };
+        result.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    async fn shutdown_signal() {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                signal.recv().await;
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = terminate => {},
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    use tracing_subscriber::EnvFilter;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("ATELIER_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,aws=warn")),
+        )
+        .init();
+    match cli::run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("atelier: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The browser build has no binary; `lib.rs` holds its entry point.
+}

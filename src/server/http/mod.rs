@@ -1,0 +1,39 @@
+//! The axum router: Leptos pages and server functions, plus the plain routes that are not server
+//! functions.
+
+mod health;
+mod security_headers;
+
+use crate::app::{App, shell};
+use crate::server::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// Builds the whole application; `main` serves it and tests call it in-process.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let body_limit = usize::try_from(state.config.server.max_body_bytes).unwrap_or(usize::MAX);
+    let router = Router::new()
+        .merge(health::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || leptos::prelude::provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(DefaultBodyLimit::max(body_limit));
+    security_headers::apply(router)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,60 @@
+//! `AppState`: what every request handler and server function can reach.
+
+use crate::server::config::Config;
+use crate::server::db;
+use crate::server::storage::{self, BlobStore};
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub storage: Arc<dyn BlobStore>,
+    pub config: Arc<Config>,
+}
+
+/// Why the studio could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("cannot open the image store: {0}")]
+    Storage(#[from] storage::StorageError),
+}
+
+impl AppState {
+    /// Opens the database (running pending migrations) and the image store the configuration names.
+    pub async fn open(config: Config) -> Result<Self, StartupError> {
+        let data_dir = config.data_dir();
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StartupError::DataDir { path: data_dir.display().to_string(), source })?;
+        let db = db::connect_and_migrate(&config.database_url()).await?;
+        let storage = storage::open(&config).await?;
+        Ok(Self { leptos_options: leptos_options(&config), db, storage, config: Arc::new(config) })
+    }
+
+    /// The state of the request a server function is answering.
+    pub fn current() -> Self {
+        leptos::prelude::expect_context::<Self>()
+    }
+}
+
+/// Leptos' own settings, derived from ours. cargo-leptos writes `hash.txt` beside the binary when it
+/// fingerprints the bundle file names; its presence switches hashed names on.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
+        .unwrap_or(false);
+    LeptosOptions::builder()
+        .output_name("atelier")
+        .site_root(config.server.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.address())
+        .hash_files(hash_files)
+        .build()
+}
