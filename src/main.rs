@@ -62,9 +62,8 @@ mod cli {
             engine = if state.config.uses_fal() { "fal.ai" } else { "offline renderer" },
             "Atelier is starting"
         );
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
         println!("Atelier is running at http://{address}");
         axum::serve(listener, http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())

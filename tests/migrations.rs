@@ -4,16 +4,15 @@
 mod support;
 
 use atelier::server::db::entity::{
-    collection_images, collections, generation_queue, image_comments, images, models, projects,
-    prompts, sessions, shared_images, shared_projects, usage_logs, user_settings, users,
+    collection_images, collections, generation_queue, image_comments, images, models, projects, prompts, sessions,
+    shared_images, shared_projects, usage_logs, user_settings, users,
 };
 use atelier::server::db::{connect, connect_and_migrate};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DbBackend, EntityTrait, IntoActiveModel, JoinType, ModelTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, RelationTrait, Statement,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, JoinType, ModelTrait, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait, Statement,
 };
 use serde_json::json;
 use tempfile::TempDir;
@@ -72,9 +71,7 @@ async fn migrations_run_up_down_up_on_sqlite() {
 
 #[tokio::test]
 async fn migrations_run_up_down_up_on_postgres() {
-    let db = connect(&support::postgres::fresh_database().await)
-        .await
-        .unwrap();
+    let db = connect(&support::postgres::fresh_database().await).await.unwrap();
     check_up_down_up(&db).await;
 }
 
@@ -83,32 +80,15 @@ async fn migrate_status_lists_every_migration() {
     let (url, _dir) = sqlite_url();
     let db = connect(&url).await.unwrap();
 
-    let names: Vec<String> = Migrator::migrations()
-        .iter()
-        .map(|migration| migration.name().to_owned())
-        .collect();
+    let names: Vec<String> = Migrator::migrations().iter().map(|migration| migration.name().to_owned()).collect();
     assert_eq!(names, [MIGRATION_NAME]);
 
-    assert_eq!(
-        statuses(&db).await,
-        [(MIGRATION_NAME.to_owned(), "Pending".to_owned())]
-    );
+    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Pending".to_owned())]);
     Migrator::up(&db, None).await.unwrap();
-    assert_eq!(
-        statuses(&db).await,
-        [(MIGRATION_NAME.to_owned(), "Applied".to_owned())]
-    );
-    assert!(
-        Migrator::get_pending_migrations(&db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Applied".to_owned())]);
+    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
     Migrator::down(&db, None).await.unwrap();
-    assert_eq!(
-        statuses(&db).await,
-        [(MIGRATION_NAME.to_owned(), "Pending".to_owned())]
-    );
+    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Pending".to_owned())]);
 }
 
 #[tokio::test]
@@ -118,10 +98,7 @@ async fn connect_and_migrate_is_idempotent() {
     drop(db);
     let db = connect_and_migrate(&url).await.unwrap();
     assert_eq!(tables(&db).await, TABLES);
-    assert_eq!(
-        statuses(&db).await,
-        [(MIGRATION_NAME.to_owned(), "Applied".to_owned())]
-    );
+    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Applied".to_owned())]);
 }
 
 #[tokio::test]
@@ -135,30 +112,14 @@ async fn postgres_schema_has_gin_index_on_image_tags() {
         ),
     )
     .await;
-    assert_eq!(
-        definition.len(),
-        1,
-        "no {GIN_INDEX} on images: {definition:?}"
-    );
-    assert!(
-        definition[0].contains("USING gin (tags)"),
-        "unexpected definition: {}",
-        definition[0]
-    );
+    assert_eq!(definition.len(), 1, "no {GIN_INDEX} on images: {definition:?}");
+    assert!(definition[0].contains("USING gin (tags)"), "unexpected definition: {}", definition[0]);
 
     // `tags` is jsonb, so containment queries (which the GIN index serves) work.
     let fixture = seed_account(&db, "gin").await;
-    let hits = query_strings(
-        &db,
-        r#"SELECT id::text AS value FROM images WHERE tags @> '["neon"]'::jsonb"#,
-    )
-    .await;
+    let hits = query_strings(&db, r#"SELECT id::text AS value FROM images WHERE tags @> '["neon"]'::jsonb"#).await;
     assert_eq!(hits, [fixture.image.id.to_string()]);
-    let misses = query_strings(
-        &db,
-        r#"SELECT id::text AS value FROM images WHERE tags @> '["absent"]'::jsonb"#,
-    )
-    .await;
+    let misses = query_strings(&db, r#"SELECT id::text AS value FROM images WHERE tags @> '["absent"]'::jsonb"#).await;
     assert!(misses.is_empty());
 }
 
@@ -169,17 +130,9 @@ async fn sqlite_schema_has_no_gin_index_but_every_other_index() {
     let indexes = index_names(&db).await;
     assert_eq!(named(&indexes), INDEXES);
     assert!(!indexes.iter().any(|name| name == GIN_INDEX));
-    let definitions = query_strings(
-        &db,
-        "SELECT sql AS value FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
-    )
-    .await;
-    assert!(
-        definitions
-            .iter()
-            .all(|sql| !sql.to_uppercase().contains("GIN")),
-        "{definitions:?}"
-    );
+    let definitions =
+        query_strings(&db, "SELECT sql AS value FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").await;
+    assert!(definitions.iter().all(|sql| !sql.to_uppercase().contains("GIN")), "{definitions:?}");
 }
 
 #[tokio::test]
@@ -204,25 +157,13 @@ async fn postgres_columns_use_native_types() {
     assert_eq!(column_type("users", "id").await, "uuid");
     assert_eq!(column_type("users", "email").await, "text");
     assert_eq!(column_type("users", "preferences").await, "jsonb");
-    assert_eq!(
-        column_type("users", "created_at").await,
-        "timestamp with time zone"
-    );
+    assert_eq!(column_type("users", "created_at").await, "timestamp with time zone");
     assert_eq!(column_type("images", "tags").await, "jsonb");
     assert_eq!(column_type("images", "file_size").await, "bigint");
     assert_eq!(column_type("images", "rating").await, "smallint");
-    assert_eq!(
-        column_type("images", "generation_time").await,
-        "double precision"
-    );
-    assert_eq!(
-        column_type("images", "deleted_at").await,
-        "timestamp with time zone"
-    );
-    assert_eq!(
-        column_type("sessions", "last_seen_at").await,
-        "timestamp with time zone"
-    );
+    assert_eq!(column_type("images", "generation_time").await, "double precision");
+    assert_eq!(column_type("images", "deleted_at").await, "timestamp with time zone");
+    assert_eq!(column_type("sessions", "last_seen_at").await, "timestamp with time zone");
     assert_eq!(column_type("collection_images", "position").await, "text");
 }
 
@@ -230,14 +171,8 @@ async fn postgres_columns_use_native_types() {
 async fn sqlite_connections_enforce_foreign_keys() {
     let (url, _dir) = sqlite_url();
     let db = connect_and_migrate(&url).await.unwrap();
-    let row = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA foreign_keys",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
+    let row =
+        db.query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA foreign_keys")).await.unwrap().unwrap();
     assert_eq!(row.try_get_by_index::<i32>(0).unwrap(), 1);
 
     // And the cycle's back edge is a real foreign key on SQLite too.
@@ -352,98 +287,37 @@ async fn check_up_down_up(db: &DatabaseConnection) {
     if postgres {
         assert_eq!(cover_image_constraints(db).await, 0);
     }
-    assert_eq!(
-        Migrator::get_pending_migrations(db).await.unwrap().len(),
-        Migrator::migrations().len()
-    );
+    assert_eq!(Migrator::get_pending_migrations(db).await.unwrap().len(), Migrator::migrations().len());
 
     Migrator::up(db, None).await.unwrap();
     assert_eq!(tables(db).await, TABLES);
     assert_eq!(index_names(db).await, first_indexes);
     // The schema is usable after the round trip.
     let fixture = seed_account(db, "again").await;
-    assert_eq!(
-        users::Entity::find_by_id(fixture.user.id)
-            .one(db)
-            .await
-            .unwrap()
-            .as_ref(),
-        Some(&fixture.user)
-    );
+    assert_eq!(users::Entity::find_by_id(fixture.user.id).one(db).await.unwrap().as_ref(), Some(&fixture.user));
 }
 
 async fn check_round_trip(db: &DatabaseConnection) {
     let fixture = seed_account(db, "round").await;
 
     // Whole rows come back exactly as written.
+    assert_eq!(find(db, users::Entity::find_by_id(fixture.user.id)).await, fixture.user);
+    assert_eq!(find(db, user_settings::Entity::find_by_id(fixture.settings.id)).await, fixture.settings);
+    assert_eq!(find(db, sessions::Entity::find_by_id(fixture.session.id)).await, fixture.session);
+    assert_eq!(find(db, models::Entity::find_by_id(fixture.model.id)).await, fixture.model);
+    assert_eq!(find(db, projects::Entity::find_by_id(fixture.project.id)).await, fixture.project);
+    assert_eq!(find(db, images::Entity::find_by_id(fixture.image.id)).await, fixture.image);
+    assert_eq!(find(db, collections::Entity::find_by_id(fixture.collection.id)).await, fixture.collection);
     assert_eq!(
-        find(db, users::Entity::find_by_id(fixture.user.id)).await,
-        fixture.user
-    );
-    assert_eq!(
-        find(db, user_settings::Entity::find_by_id(fixture.settings.id)).await,
-        fixture.settings
-    );
-    assert_eq!(
-        find(db, sessions::Entity::find_by_id(fixture.session.id)).await,
-        fixture.session
-    );
-    assert_eq!(
-        find(db, models::Entity::find_by_id(fixture.model.id)).await,
-        fixture.model
-    );
-    assert_eq!(
-        find(db, projects::Entity::find_by_id(fixture.project.id)).await,
-        fixture.project
-    );
-    assert_eq!(
-        find(db, images::Entity::find_by_id(fixture.image.id)).await,
-        fixture.image
-    );
-    assert_eq!(
-        find(db, collections::Entity::find_by_id(fixture.collection.id)).await,
-        fixture.collection
-    );
-    assert_eq!(
-        find(
-            db,
-            collection_images::Entity::find_by_id(fixture.collection_image.id)
-        )
-        .await,
+        find(db, collection_images::Entity::find_by_id(fixture.collection_image.id)).await,
         fixture.collection_image
     );
-    assert_eq!(
-        find(db, prompts::Entity::find_by_id(fixture.prompt.id)).await,
-        fixture.prompt
-    );
-    assert_eq!(
-        find(db, generation_queue::Entity::find_by_id(fixture.job.id)).await,
-        fixture.job
-    );
-    assert_eq!(
-        find(db, usage_logs::Entity::find_by_id(fixture.usage.id)).await,
-        fixture.usage
-    );
-    assert_eq!(
-        find(
-            db,
-            shared_projects::Entity::find_by_id(fixture.shared_project.id)
-        )
-        .await,
-        fixture.shared_project
-    );
-    assert_eq!(
-        find(
-            db,
-            shared_images::Entity::find_by_id(fixture.shared_image.id)
-        )
-        .await,
-        fixture.shared_image
-    );
-    assert_eq!(
-        find(db, image_comments::Entity::find_by_id(fixture.comment.id)).await,
-        fixture.comment
-    );
+    assert_eq!(find(db, prompts::Entity::find_by_id(fixture.prompt.id)).await, fixture.prompt);
+    assert_eq!(find(db, generation_queue::Entity::find_by_id(fixture.job.id)).await, fixture.job);
+    assert_eq!(find(db, usage_logs::Entity::find_by_id(fixture.usage.id)).await, fixture.usage);
+    assert_eq!(find(db, shared_projects::Entity::find_by_id(fixture.shared_project.id)).await, fixture.shared_project);
+    assert_eq!(find(db, shared_images::Entity::find_by_id(fixture.shared_image.id)).await, fixture.shared_image);
+    assert_eq!(find(db, image_comments::Entity::find_by_id(fixture.comment.id)).await, fixture.comment);
 
     // Spot checks of decoded values, independent of the fixture's own construction.
     let image = find(db, images::Entity::find_by_id(fixture.image.id)).await;
@@ -461,31 +335,14 @@ async fn check_round_trip(db: &DatabaseConnection) {
 
     // Relations resolve through the declared foreign keys.
     let user_images = user.find_related(images::Entity).all(db).await.unwrap();
-    assert_eq!(user_images, [fixture.image.clone()]);
-    let project_images = fixture
-        .project
-        .find_related(images::Entity)
-        .all(db)
-        .await
-        .unwrap();
-    assert_eq!(project_images, [fixture.image.clone()]);
-    let in_collection = fixture
-        .collection
-        .find_related(images::Entity)
-        .all(db)
-        .await
-        .unwrap();
-    assert_eq!(in_collection, [fixture.image.clone()]);
-    let settings = user
-        .find_related(user_settings::Entity)
-        .one(db)
-        .await
-        .unwrap();
+    assert_eq!(user_images, std::slice::from_ref(&fixture.image));
+    let project_images = fixture.project.find_related(images::Entity).all(db).await.unwrap();
+    assert_eq!(project_images, std::slice::from_ref(&fixture.image));
+    let in_collection = fixture.collection.find_related(images::Entity).all(db).await.unwrap();
+    assert_eq!(in_collection, std::slice::from_ref(&fixture.image));
+    let settings = user.find_related(user_settings::Entity).one(db).await.unwrap();
     assert_eq!(settings, Some(fixture.settings.clone()));
-    assert_eq!(
-        cover_of(db, &fixture.project).await,
-        Some(fixture.image.clone())
-    );
+    assert_eq!(cover_of(db, &fixture.project).await, Some(fixture.image.clone()));
 }
 
 async fn check_user_cascade(db: &DatabaseConnection) {
@@ -495,64 +352,25 @@ async fn check_user_cascade(db: &DatabaseConnection) {
     let bob_on_alice = comment(db, alice.image.id, bob.user.id).await;
     let alice_on_bob = comment(db, bob.image.id, alice.user.id).await;
 
-    let deleted = users::Entity::delete_by_id(alice.user.id)
-        .exec(db)
-        .await
-        .unwrap();
+    let deleted = users::Entity::delete_by_id(alice.user.id).exec(db).await.unwrap();
     assert_eq!(deleted.rows_affected, 1);
 
     // Every row Alice owned, or that hung off her rows, is gone...
-    assert_eq!(
-        users::Entity::find().all(db).await.unwrap(),
-        [bob.user.clone()]
-    );
-    assert_eq!(
-        user_settings::Entity::find().all(db).await.unwrap(),
-        [bob.settings.clone()]
-    );
-    assert_eq!(
-        sessions::Entity::find().all(db).await.unwrap(),
-        [bob.session.clone()]
-    );
-    assert_eq!(
-        projects::Entity::find().all(db).await.unwrap(),
-        [bob.project.clone()]
-    );
-    assert_eq!(
-        images::Entity::find().all(db).await.unwrap(),
-        [bob.image.clone()]
-    );
-    assert_eq!(
-        collections::Entity::find().all(db).await.unwrap(),
-        [bob.collection.clone()]
-    );
-    assert_eq!(
-        collection_images::Entity::find().all(db).await.unwrap(),
-        [bob.collection_image.clone()]
-    );
-    assert_eq!(
-        prompts::Entity::find().all(db).await.unwrap(),
-        [bob.prompt.clone()]
-    );
-    assert_eq!(
-        generation_queue::Entity::find().all(db).await.unwrap(),
-        [bob.job.clone()]
-    );
-    assert_eq!(
-        usage_logs::Entity::find().all(db).await.unwrap(),
-        [bob.usage.clone()]
-    );
-    assert_eq!(
-        shared_projects::Entity::find().all(db).await.unwrap(),
-        [bob.shared_project.clone()]
-    );
-    assert_eq!(
-        shared_images::Entity::find().all(db).await.unwrap(),
-        [bob.shared_image.clone()]
-    );
+    assert_eq!(users::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.user));
+    assert_eq!(user_settings::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.settings));
+    assert_eq!(sessions::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.session));
+    assert_eq!(projects::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.project));
+    assert_eq!(images::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.image));
+    assert_eq!(collections::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.collection));
+    assert_eq!(collection_images::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.collection_image));
+    assert_eq!(prompts::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.prompt));
+    assert_eq!(generation_queue::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.job));
+    assert_eq!(usage_logs::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.usage));
+    assert_eq!(shared_projects::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.shared_project));
+    assert_eq!(shared_images::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.shared_image));
     // ...including Bob's comment on her image and hers on his image.
     let comments = image_comments::Entity::find().all(db).await.unwrap();
-    assert_eq!(comments, [bob.comment.clone()]);
+    assert_eq!(comments, std::slice::from_ref(&bob.comment));
     assert!(!comments.contains(&bob_on_alice) && !comments.contains(&alice_on_bob));
     // The model catalogue belongs to nobody.
     assert_eq!(models::Entity::find().count(db).await.unwrap(), 2);
@@ -571,10 +389,7 @@ async fn check_set_null(db: &DatabaseConnection) {
     )
     .await;
 
-    images::Entity::delete_by_id(account.image.id)
-        .exec(db)
-        .await
-        .unwrap();
+    images::Entity::delete_by_id(account.image.id).exec(db).await.unwrap();
 
     // Optional references are cleared...
     let project = find(db, projects::Entity::find_by_id(account.project.id)).await;
@@ -588,27 +403,18 @@ async fn check_set_null(db: &DatabaseConnection) {
     assert_eq!(usage.image_id, None);
     assert_eq!(usage.credits_used, account.usage.credits_used);
     // ...while rows that only exist for the image go with it.
-    assert_eq!(
-        collection_images::Entity::find().count(db).await.unwrap(),
-        0
-    );
+    assert_eq!(collection_images::Entity::find().count(db).await.unwrap(), 0);
     assert_eq!(shared_images::Entity::find().count(db).await.unwrap(), 0);
     assert_eq!(image_comments::Entity::find().count(db).await.unwrap(), 0);
 
-    projects::Entity::delete_by_id(account.project.id)
-        .exec(db)
-        .await
-        .unwrap();
+    projects::Entity::delete_by_id(account.project.id).exec(db).await.unwrap();
     let child = find(db, images::Entity::find_by_id(child.id)).await;
     assert_eq!(child.project_id, None);
     let job = find(db, generation_queue::Entity::find_by_id(account.job.id)).await;
     assert_eq!(job.project_id, None);
     assert_eq!(shared_projects::Entity::find().count(db).await.unwrap(), 0);
     // The owner is untouched.
-    assert_eq!(
-        find(db, users::Entity::find_by_id(account.user.id)).await,
-        account.user
-    );
+    assert_eq!(find(db, users::Entity::find_by_id(account.user.id)).await, account.user);
 }
 
 async fn check_defaults(db: &DatabaseConnection) {
@@ -640,14 +446,10 @@ async fn check_defaults(db: &DatabaseConnection) {
     // What the insert returned is what a read sees.
     assert_eq!(find(db, users::Entity::find_by_id(user.id)).await, user);
 
-    let settings = user_settings::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user.id),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
+    let settings = user_settings::ActiveModel { id: Set(Uuid::now_v7()), user_id: Set(user.id), ..Default::default() }
+        .insert(db)
+        .await
+        .unwrap();
     assert_eq!(settings.theme, "system");
     assert_eq!(settings.gallery_view_mode, "grid");
     assert!(settings.notifications_enabled);
@@ -767,10 +569,7 @@ async fn check_defaults(db: &DatabaseConnection) {
 async fn check_constraints(db: &DatabaseConnection) {
     let account = seed_account(db, "strict").await;
 
-    let same_email = users::Model {
-        id: Uuid::now_v7(),
-        ..account.user.clone()
-    };
+    let same_email = users::Model { id: Uuid::now_v7(), ..account.user.clone() };
     assert_rejected(db, same_email, "a second user with the same email").await;
 
     let admin_typo = users::Model {
@@ -781,57 +580,31 @@ async fn check_constraints(db: &DatabaseConnection) {
     };
     assert_rejected(db, admin_typo, "a role other than user/admin").await;
 
-    let second_settings = user_settings::Model {
-        id: Uuid::now_v7(),
-        ..account.settings.clone()
-    };
+    let second_settings = user_settings::Model { id: Uuid::now_v7(), ..account.settings.clone() };
     assert_rejected(db, second_settings, "a second settings row for a user").await;
 
-    let same_token = sessions::Model {
-        id: Uuid::now_v7(),
-        ..account.session.clone()
-    };
+    let same_token = sessions::Model { id: Uuid::now_v7(), ..account.session.clone() };
     assert_rejected(db, same_token, "a second session with the same token").await;
 
-    let same_model = models::Model {
-        id: Uuid::now_v7(),
-        ..account.model.clone()
-    };
+    let same_model = models::Model { id: Uuid::now_v7(), ..account.model.clone() };
     assert_rejected(db, same_model, "a second model with the same fal id").await;
 
-    let twice_in_collection = collection_images::Model {
-        id: Uuid::now_v7(),
-        position: "b".into(),
-        ..account.collection_image.clone()
-    };
+    let twice_in_collection =
+        collection_images::Model { id: Uuid::now_v7(), position: "b".into(), ..account.collection_image.clone() };
     assert_rejected(db, twice_in_collection, "an image twice in a collection").await;
 
-    let same_project_token = shared_projects::Model {
-        id: Uuid::now_v7(),
-        ..account.shared_project.clone()
-    };
+    let same_project_token = shared_projects::Model { id: Uuid::now_v7(), ..account.shared_project.clone() };
     assert_rejected(db, same_project_token, "a reused project share token").await;
 
-    let same_image_token = shared_images::Model {
-        id: Uuid::now_v7(),
-        ..account.shared_image.clone()
-    };
+    let same_image_token = shared_images::Model { id: Uuid::now_v7(), ..account.shared_image.clone() };
     assert_rejected(db, same_image_token, "a reused image share token").await;
 
     for rating in [0, 6] {
-        let out_of_range = images::Model {
-            id: Uuid::now_v7(),
-            rating: Some(rating),
-            ..account.image.clone()
-        };
+        let out_of_range = images::Model { id: Uuid::now_v7(), rating: Some(rating), ..account.image.clone() };
         assert_rejected(db, out_of_range, "a rating outside 1..=5").await;
     }
 
-    let orphan = prompts::Model {
-        id: Uuid::now_v7(),
-        user_id: Uuid::now_v7(),
-        ..account.prompt.clone()
-    };
+    let orphan = prompts::Model { id: Uuid::now_v7(), user_id: Uuid::now_v7(), ..account.prompt.clone() };
     assert_rejected(db, orphan, "a prompt of a missing user").await;
 
     // Nothing above slipped in.
@@ -989,13 +762,10 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
         },
     )
     .await;
-    project = projects::ActiveModel {
-        cover_image_id: Set(Some(image.id)),
-        ..project.into_active_model()
-    }
-    .update(db)
-    .await
-    .unwrap();
+    project = projects::ActiveModel { cover_image_id: Set(Some(image.id)), ..project.into_active_model() }
+        .update(db)
+        .await
+        .unwrap();
     assert_eq!(project.cover_image_id, Some(image.id));
     let collection = insert(
         db,
@@ -1189,18 +959,13 @@ async fn cover_of(db: &DatabaseConnection, project: &projects::Model) -> Option<
 }
 
 async fn postgres() -> DatabaseConnection {
-    connect_and_migrate(&support::postgres::fresh_database().await)
-        .await
-        .unwrap()
+    connect_and_migrate(&support::postgres::fresh_database().await).await.unwrap()
 }
 
 /// A new SQLite file in a temp dir (kept alive by the returned guard).
 fn sqlite_url() -> (String, TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("atelier.db").display()
-    );
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("atelier.db").display());
     (url, dir)
 }
 
@@ -1247,11 +1012,7 @@ async fn index_names(db: &DatabaseConnection) -> Vec<String> {
 
 /// The explicitly named indexes among `indexes` (`idx_*`).
 fn named(indexes: &[String]) -> Vec<&str> {
-    indexes
-        .iter()
-        .map(String::as_str)
-        .filter(|name| name.starts_with("idx_"))
-        .collect()
+    indexes.iter().map(String::as_str).filter(|name| name.starts_with("idx_")).collect()
 }
 
 async fn cover_image_constraints(db: &DatabaseConnection) -> usize {

@@ -1,16 +1,24 @@
-import { test as base, expect, type ConsoleMessage } from "@playwright/test";
+import { test as base, expect, type ConsoleMessage, type Page } from "@playwright/test";
 
-// Every test fails on a console error or an uncaught exception in the page.
-export const test = base.extend<{ consoleErrors: string[] }>({
+type Fixtures = {
+  /** Console errors a test expects (matched against "message @ url"), e.g. a page that is meant to 404. */
+  allowedConsoleErrors: RegExp[];
+  consoleErrors: string[];
+};
+
+// Every test fails on a console error or an uncaught exception in the page, unless it allows it.
+export const test = base.extend<Fixtures>({
+  allowedConsoleErrors: [[], { option: true }],
   consoleErrors: [
-    async ({ page }, use) => {
+    async ({ page, allowedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on("console", (message: ConsoleMessage) => {
-        if (message.type() === "error") errors.push(message.text());
+        if (message.type() === "error") errors.push(`${message.text()} @ ${message.location().url}`);
       });
       page.on("pageerror", (error) => errors.push(error.message));
       await use(errors);
-      expect(errors, "console errors").toEqual([]);
+      const unexpected = errors.filter((e) => !allowedConsoleErrors.some((allowed) => allowed.test(e)));
+      expect(unexpected, "console errors").toEqual([]);
     },
     { auto: true },
   ],
@@ -19,6 +27,6 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 export { expect };
 
 // Resolves once the WASM bundle has hydrated the page (lib.rs marks <html data-hydrated>).
-export async function waitForHydration(page: import("@playwright/test").Page) {
+export async function waitForHydration(page: Page) {
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
 }

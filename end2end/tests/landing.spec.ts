@@ -49,10 +49,14 @@ test("theme toggle persists across a reload", async ({ page }) => {
   await expect(page.getByTestId("theme-toggle").first()).toHaveAttribute("data-theme-current", "dark");
 });
 
-test("unknown pages show the not-found page", async ({ page }) => {
+test.describe("an unknown address", () => {
+  test.use({ allowedConsoleErrors: [/status of 404 .* @ .*\/this\/does\/not\/exist$/] });
+
+  test("shows the not-found page", async ({ page }) => {
   const response = await page.goto("/this/does/not/exist");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "This page is not in the studio" })).toBeVisible();
   await page.getByRole("link", { name: "Go to the home page" }).click();
   await expect(page).toHaveURL("/");
+  });
 });

@@ -33,17 +33,11 @@ impl MigrationTrait for Migration {
             manager.create_foreign_key(cover_image_fk().take()).await?;
         }
         manager.create_table(create_collections(backend)).await?;
-        manager
-            .create_table(create_collection_images(backend))
-            .await?;
+        manager.create_table(create_collection_images(backend)).await?;
         manager.create_table(create_prompts(backend)).await?;
-        manager
-            .create_table(create_generation_queue(backend))
-            .await?;
+        manager.create_table(create_generation_queue(backend)).await?;
         manager.create_table(create_usage_logs(backend)).await?;
-        manager
-            .create_table(create_shared_projects(backend))
-            .await?;
+        manager.create_table(create_shared_projects(backend)).await?;
         manager.create_table(create_shared_images(backend)).await?;
         manager.create_table(create_image_comments(backend)).await?;
 
@@ -54,9 +48,7 @@ impl MigrationTrait for Migration {
             // Containment queries (`tags @> '["cat"]'`) on the jsonb array. SQLite has no GIN.
             manager
                 .get_connection()
-                .execute_unprepared(&format!(
-                    "CREATE INDEX {IDX_IMAGES_TAGS_GIN} ON images USING GIN (tags)"
-                ))
+                .execute_unprepared(&format!("CREATE INDEX {IDX_IMAGES_TAGS_GIN} ON images USING GIN (tags)"))
                 .await?;
         }
         Ok(())
@@ -66,29 +58,15 @@ impl MigrationTrait for Migration {
         let backend = manager.get_database_backend();
 
         if backend == DbBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared(&format!("DROP INDEX IF EXISTS {IDX_IMAGES_TAGS_GIN}"))
-                .await?;
+            manager.get_connection().execute_unprepared(&format!("DROP INDEX IF EXISTS {IDX_IMAGES_TAGS_GIN}")).await?;
         }
         for index in indexes().iter().rev() {
-            let name = index
-                .get_index_spec()
-                .get_name()
-                .expect("every index of this migration is named")
-                .to_owned();
-            manager
-                .drop_index(Index::drop().name(name).if_exists().to_owned())
-                .await?;
+            let name = index.get_index_spec().get_name().expect("every index of this migration is named").to_owned();
+            manager.drop_index(Index::drop().name(name).if_exists().to_owned()).await?;
         }
         if backend != DbBackend::Sqlite {
             manager
-                .drop_foreign_key(
-                    ForeignKey::drop()
-                        .name(FK_PROJECTS_COVER_IMAGE)
-                        .table(Projects::Table)
-                        .to_owned(),
-                )
+                .drop_foreign_key(ForeignKey::drop().name(FK_PROJECTS_COVER_IMAGE).table(Projects::Table).to_owned())
                 .await?;
         }
 
@@ -112,9 +90,7 @@ impl MigrationTrait for Migration {
             Users::Table.into_iden(),
         ];
         for table in tables {
-            manager
-                .drop_table(Table::drop().table(table).if_exists().to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).if_exists().to_owned()).await?;
         }
         Ok(())
     }
@@ -180,12 +156,7 @@ where
     TT: IntoTableRef,
     TC: IntoIden,
 {
-    ForeignKey::create()
-        .name(name)
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(on_delete)
-        .take()
+    ForeignKey::create().name(name).from(from_table, from_col).to(to_table, to_col).on_delete(on_delete).take()
 }
 
 fn cover_image_fk() -> ForeignKeyCreateStatement {
@@ -219,11 +190,7 @@ fn create_users(b: DbBackend) -> TableCreateStatement {
         .col(int_zero(Users::CreditsBalance))
         .col(text(Users::SubscriptionTier).default("free"))
         .col(bool_default(Users::IsActive, true))
-        .col(
-            text(Users::Role)
-                .default("user")
-                .check(Expr::col(Users::Role).is_in(["user", "admin"])),
-        )
+        .col(text(Users::Role).default("user").check(Expr::col(Users::Role).is_in(["user", "admin"])))
         .take()
 }
 
@@ -649,11 +616,7 @@ fn indexes() -> Vec<IndexCreateStatement> {
             .col(Images::UserId)
             .col((Images::CreatedAt, IndexOrder::Desc))
             .take(),
-        Index::create()
-            .name("idx_images_project_id")
-            .table(Images::Table)
-            .col(Images::ProjectId)
-            .take(),
+        Index::create().name("idx_images_project_id").table(Images::Table).col(Images::ProjectId).take(),
         Index::create()
             .name("idx_images_is_favorite_created_at")
             .table(Images::Table)
@@ -712,21 +675,9 @@ fn indexes() -> Vec<IndexCreateStatement> {
             .table(CollectionImages::Table)
             .col(CollectionImages::ImageId)
             .take(),
-        Index::create()
-            .name("idx_sessions_user_id")
-            .table(Sessions::Table)
-            .col(Sessions::UserId)
-            .take(),
-        Index::create()
-            .name("idx_projects_user_id")
-            .table(Projects::Table)
-            .col(Projects::UserId)
-            .take(),
-        Index::create()
-            .name("idx_collections_user_id")
-            .table(Collections::Table)
-            .col(Collections::UserId)
-            .take(),
+        Index::create().name("idx_sessions_user_id").table(Sessions::Table).col(Sessions::UserId).take(),
+        Index::create().name("idx_projects_user_id").table(Projects::Table).col(Projects::UserId).take(),
+        Index::create().name("idx_collections_user_id").table(Collections::Table).col(Collections::UserId).take(),
         Index::create()
             .name("idx_image_comments_image_id_created_at")
             .table(ImageComments::Table)

@@ -171,15 +171,11 @@ impl Config {
 
     /// Builds the settings from an optional file's text and an environment lookup. Empty variables
     /// count as unset.
-    pub fn from_sources(
-        file: Option<&str>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
+    pub fn from_sources(file: Option<&str>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut table: Table = EMBEDDED_DEFAULTS.parse().expect("the embedded Leptos.toml parses");
         if let Some(text) = file {
-            let user: Table = text
-                .parse()
-                .map_err(|e: toml::de::Error| ConfigError::new("Leptos.toml", e.message().to_owned()))?;
+            let user: Table =
+                text.parse().map_err(|e: toml::de::Error| ConfigError::new("Leptos.toml", e.message().to_owned()))?;
             merge_known_keys(&mut table, user, "")?;
         }
         for (var, key) in ENV_OVERRIDES {
@@ -202,7 +198,7 @@ impl Config {
             )
         })?;
         let public = &self.server.public_url;
-        if !(public.starts_with("http://") || public.starts_with("https://")) || public.ends_with('/') {
+        if !is_http_url(public) || public.ends_with('/') {
             return Err(ConfigError::new(
                 "server.public_url (ATELIER_PUBLIC_URL)",
                 format!("'{public}' must be an origin such as https://studio.example.com (no trailing slash)"),
@@ -217,10 +213,13 @@ impl Config {
         }
         let backend = self.storage_backend()?;
         if backend == StorageBackend::S3 && self.storage.s3.bucket.trim().is_empty() {
-            return Err(ConfigError::new("storage.s3.bucket (ATELIER_S3_BUCKET)", "must not be empty when storage is s3"));
+            return Err(ConfigError::new(
+                "storage.s3.bucket (ATELIER_S3_BUCKET)",
+                "must not be empty when storage is s3",
+            ));
         }
         let endpoint = &self.storage.s3.endpoint;
-        if !endpoint.is_empty() && !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+        if !endpoint.is_empty() && !is_http_url(endpoint) {
             return Err(ConfigError::new(
                 "storage.s3.endpoint (ATELIER_S3_ENDPOINT)",
                 format!("'{endpoint}' must start with http:// or https://"),
@@ -233,7 +232,7 @@ impl Config {
             ("providers.fal.rest_url (ATELIER_FAL_REST_URL)", &fal.rest_url),
             ("providers.fal.jwks_url (ATELIER_FAL_JWKS_URL)", &fal.jwks_url),
         ] {
-            if !(value.starts_with("http://") || value.starts_with("https://")) {
+            if !is_http_url(value) {
                 return Err(ConfigError::new(key, format!("'{value}' must start with http:// or https://")));
             }
         }
@@ -327,6 +326,10 @@ impl fmt::Debug for FalConfig {
     }
 }
 
+fn is_http_url(value: &str) -> bool {
+    value.starts_with("http://") || value.starts_with("https://")
+}
+
 fn redacted(secret: &str) -> &'static str {
     if secret.is_empty() { "<unset>" } else { "<redacted>" }
 }
@@ -356,10 +359,7 @@ fn override_key(table: &mut Table, key: &str, var: &str, raw: &str) -> Result<()
     let (parents, leaf) = key.rsplit_once('.').expect("override keys are dotted");
     let mut node = table;
     for part in parents.split('.') {
-        node = node
-            .get_mut(part)
-            .and_then(Value::as_table_mut)
-            .expect("override keys exist in the embedded defaults");
+        node = node.get_mut(part).and_then(Value::as_table_mut).expect("override keys exist in the embedded defaults");
     }
     let slot = node.get_mut(leaf).expect("override keys exist in the embedded defaults");
     let name = format!("{key} ({var})");
@@ -422,7 +422,10 @@ mod tests {
     #[test]
     fn a_bad_number_names_the_key_and_the_variable() {
         let err = Config::from_sources(None, env_of(&[("ATELIER_WORKERS", "many")])).unwrap_err();
-        assert_eq!(err.to_string(), "configuration error: limits.workers (ATELIER_WORKERS): 'many' is not a whole number");
+        assert_eq!(
+            err.to_string(),
+            "configuration error: limits.workers (ATELIER_WORKERS): 'many' is not a whole number"
+        );
     }
 
     #[test]

@@ -55,10 +55,9 @@ impl AppError {
             Self::NotFound(_) => ApiError::new(status, "not_found", self.to_string()),
             Self::Unauthorized => ApiError::new(status, "unauthorized", self.to_string()),
             Self::Forbidden => ApiError::new(status, "forbidden", self.to_string()),
-            Self::Invalid { field, reason } => ApiError {
-                field: Some(field.clone()),
-                ..ApiError::new(status, "invalid", reason.clone())
-            },
+            Self::Invalid { field, reason } => {
+                ApiError { field: Some(field.clone()), ..ApiError::new(status, "invalid", reason.clone()) }
+            }
             Self::Conflict(message) => ApiError::new(status, "conflict", message.clone()),
             Self::RateLimited { .. } => ApiError::new(status, "rate_limited", self.to_string()),
             Self::Upstream(detail) => {

@@ -25,9 +25,11 @@ impl FromServerFnError for ApiError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(_) => {
-                ApiError::new(503, "unreachable", "The studio could not be reached. Check your connection and try again.")
-            }
+            ServerFnErrorErr::Request(_) => ApiError::new(
+                503,
+                "unreachable",
+                "The studio could not be reached. Check your connection and try again.",
+            ),
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
                 ApiError::new(400, "bad_request", "The request was not understood. Reload the page and try again.")
             }

@@ -49,29 +49,16 @@ pub async fn fresh_database() -> String {
         .await
         .expect("the PostgreSQL fixture panicked while starting the server");
 
-    let name = format!(
-        "atelier_test_{}_{}",
-        std::process::id(),
-        DATABASES.fetch_add(1, Ordering::Relaxed)
-    );
+    let name = format!("atelier_test_{}_{}", std::process::id(), DATABASES.fetch_add(1, Ordering::Relaxed));
     let admin_url = server_url(port, "postgres");
-    let admin = Database::connect(admin_url.as_str())
-        .await
-        .unwrap_or_else(|err| panic!("connect to {admin_url}: {err}"));
+    let admin =
+        Database::connect(admin_url.as_str()).await.unwrap_or_else(|err| panic!("connect to {admin_url}: {err}"));
     admin
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
         .unwrap_or_else(|err| panic!("CREATE DATABASE {name}: {err}"));
-    admin
-        .close()
-        .await
-        .expect("close the admin connection to PostgreSQL");
+    admin.close().await.expect("close the admin connection to PostgreSQL");
     server_url(port, &name)
-}
-
-/// The port of the shared server, starting it if needed (blocking).
-pub fn port() -> u16 {
-    CLUSTER.get_or_init(Cluster::start).port
 }
 
 fn server_url(port: u16, database: &str) -> String {
@@ -154,19 +141,11 @@ impl Cluster {
 
 /// Where `initdb`, `pg_ctl` and `postgres` live.
 fn bin_dir() -> PathBuf {
-    let has_tools = |dir: &Path| {
-        ["initdb", "pg_ctl", "postgres"]
-            .iter()
-            .all(|b| dir.join(b).is_file())
-    };
+    let has_tools = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
 
     if let Some(dir) = env::var_os(BIN_ENV) {
         let dir = PathBuf::from(dir);
-        assert!(
-            has_tools(&dir),
-            "${BIN_ENV}={} does not contain initdb, pg_ctl and postgres",
-            dir.display()
-        );
+        assert!(has_tools(&dir), "${BIN_ENV}={} does not contain initdb, pg_ctl and postgres", dir.display());
         return dir;
     }
 
@@ -186,11 +165,7 @@ fn bin_dir() -> PathBuf {
         return dir;
     }
 
-    if let Some(dir) = env::var_os("PATH")
-        .iter()
-        .flat_map(env::split_paths)
-        .find(|dir| has_tools(dir))
-    {
+    if let Some(dir) = env::var_os("PATH").iter().flat_map(env::split_paths).find(|dir| has_tools(dir)) {
         return dir;
     }
 
@@ -203,32 +178,21 @@ fn bin_dir() -> PathBuf {
 
 /// `initdb` refuses to run as root, so as root everything runs as the `postgres` user.
 fn running_as_root() -> bool {
-    let output = Command::new("id")
-        .arg("-u")
-        .output()
-        .expect("run `id -u` to find out whether the tests run as root");
+    let output = Command::new("id").arg("-u").output().expect("run `id -u` to find out whether the tests run as root");
     String::from_utf8_lossy(&output.stdout).trim() == "0"
 }
 
 /// A fresh directory for the cluster. As root it is under `/tmp` (the `postgres` user must be
 /// able to reach it, which a private `$TMPDIR` may not allow) and owned by `postgres`.
 fn make_dir(as_root: bool) -> PathBuf {
-    let parent = if as_root {
-        PathBuf::from("/tmp")
-    } else {
-        env::temp_dir()
-    };
+    let parent = if as_root { PathBuf::from("/tmp") } else { env::temp_dir() };
     let dir = tempfile::Builder::new()
         .prefix("atelier-pg-")
         .tempdir_in(&parent)
         .unwrap_or_else(|err| panic!("create a temp dir in {}: {err}", parent.display()))
         .keep();
     if as_root {
-        let status = Command::new("chown")
-            .arg(format!("{OS_USER}:{OS_USER}"))
-            .arg(&dir)
-            .status()
-            .expect("run chown");
+        let status = Command::new("chown").arg(format!("{OS_USER}:{OS_USER}")).arg(&dir).status().expect("run chown");
         assert!(
             status.success(),
             "chown {OS_USER}:{OS_USER} {} failed ({status}): does the `{OS_USER}` user exist?",
@@ -244,19 +208,13 @@ fn make_dir(as_root: bool) -> PathBuf {
 fn run(as_root: bool, command: &mut Command) -> Output {
     let mut command = if as_root {
         let mut wrapped = Command::new("runuser");
-        wrapped
-            .args(["-u", OS_USER, "--"])
-            .arg(command.get_program())
-            .args(command.get_args());
+        wrapped.args(["-u", OS_USER, "--"]).arg(command.get_program()).args(command.get_args());
         wrapped
     } else {
         std::mem::replace(command, Command::new("true"))
     };
     let program = format!("{command:?}");
-    command
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|err| panic!("run {program}: {err}"))
+    command.stdin(Stdio::null()).output().unwrap_or_else(|err| panic!("run {program}: {err}"))
 }
 
 /// Starts a detached shell that waits for this process to end, then stops the server and
@@ -264,11 +222,7 @@ fn run(as_root: bool, command: &mut Command) -> Output {
 /// and only `pg_ctl` switches to `postgres`. Its own process group and null stdio keep it out
 /// of the terminal's Ctrl-C and let whoever reads the test output see EOF when the tests end.
 fn spawn_watchdog(as_root: bool, pg_ctl: &Path, data: &Path, dir: &Path) {
-    let runuser = if as_root {
-        format!("runuser -u {OS_USER} -- ")
-    } else {
-        String::new()
-    };
+    let runuser = if as_root { format!("runuser -u {OS_USER} -- ") } else { String::new() };
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
          {runuser}{pg_ctl} -D {data} stop -m immediate >/dev/null 2>&1; \
@@ -278,6 +232,8 @@ fn spawn_watchdog(as_root: bool, pg_ctl: &Path, data: &Path, dir: &Path) {
         data = shell_quote(data),
         dir = shell_quote(dir),
     );
+    // Deliberately never waited for: it must outlive this process.
+    #[allow(clippy::zombie_processes)]
     Command::new("sh")
         .arg("-c")
         .arg(script)

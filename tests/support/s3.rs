@@ -7,8 +7,8 @@
 //! - Object metadata (content type, user metadata) lives in hidden `.bucket-*.json` files in
 //!   the root, object bodies at `<root>/<bucket>/<key>`.
 //! - Every request must be SigV4-signed with the given keys; any region is accepted.
-//! - Path-style addressing only (virtual hosts need `--domain`): clients must set
-//!   `force_path_style(true)`.
+//! - Path-style addressing only (virtual hosts need `--domain`). aws-sdk-s3 falls back to path
+//!   style by itself for an IP endpoint like this one; set `force_path_style(true)` anyway.
 //! - It listens within a few milliseconds; `--port 0` is not reported back, so the fixture
 //!   picks the port. It logs to stdout (errors only unless `RUST_LOG` says otherwise).
 #![allow(dead_code)]
@@ -46,10 +46,7 @@ impl S3Server {
     /// TCP connections. Panics with the server's log if it cannot start.
     pub fn start() -> S3Server {
         let binary = binary();
-        let dir = tempfile::Builder::new()
-            .prefix("atelier-s3s-")
-            .tempdir()
-            .expect("create a temp dir for s3s-fs");
+        let dir = tempfile::Builder::new().prefix("atelier-s3s-").tempdir().expect("create a temp dir for s3s-fs");
         // Logs sit beside the served root, not in it, so they never show up as buckets.
         let root = dir.path().join("data");
         fs::create_dir(&root).expect("create the s3s-fs data dir");
@@ -74,8 +71,7 @@ impl S3Server {
                     };
                 }
                 Err(Failure::Exited(status))
-                    if attempt < START_ATTEMPTS
-                        && log_tail(&log).contains("Address already in use") =>
+                    if attempt < START_ATTEMPTS && log_tail(&log).contains("Address already in use") =>
                 {
                     eprintln!("s3s-fs lost port {port} to another process ({status}); retrying");
                 }
@@ -102,8 +98,7 @@ impl S3Server {
              starting and ending with a letter or digit); s3s-fs would reject it"
         );
         let path = self.root.join(name);
-        fs::create_dir_all(&path)
-            .unwrap_or_else(|e| panic!("create bucket directory {}: {e}", path.display()));
+        fs::create_dir_all(&path).unwrap_or_else(|e| panic!("create bucket directory {}: {e}", path.display()));
     }
 }
 
@@ -131,11 +126,7 @@ impl std::fmt::Display for Failure {
 fn binary() -> PathBuf {
     if let Some(path) = env::var_os(BINARY_ENV).filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "{BINARY_ENV} is set to {}, which is not a file",
-            path.display()
-        );
+        assert!(path.is_file(), "{BINARY_ENV} is set to {}, which is not a file", path.display());
         return path;
     }
     let name = format!("s3s-fs{}", env::consts::EXE_SUFFIX);
@@ -147,9 +138,7 @@ fn binary() -> PathBuf {
     if let Some(path) = on_path {
         return path;
     }
-    let fallback = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/tools/bin")
-        .join(&name);
+    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/bin").join(&name);
     assert!(
         fallback.is_file(),
         "the s3s-fs binary was not found: set {BINARY_ENV}, put s3s-fs on PATH, or install it at {}",
@@ -162,9 +151,7 @@ fn binary() -> PathBuf {
 /// reused, so servers started by parallel tests cannot collide with each other.
 fn free_port() -> u16 {
     static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
-    let mut handed_out = HANDED_OUT
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     loop {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|listener| listener.local_addr())
@@ -176,14 +163,7 @@ fn free_port() -> u16 {
     }
 }
 
-fn spawn(
-    binary: &Path,
-    port: u16,
-    access_key: &str,
-    secret_key: &str,
-    root: &Path,
-    log: &Path,
-) -> Child {
+fn spawn(binary: &Path, port: u16, access_key: &str, secret_key: &str, root: &Path, log: &Path) -> Child {
     let stdout = File::options()
         .create(true)
         .write(true)
@@ -248,9 +228,7 @@ fn log_tail(log: &Path) -> String {
 fn is_valid_bucket_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     (3..=63).contains(&bytes.len())
-        && bytes
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         && bytes[0].is_ascii_alphanumeric()
         && bytes[bytes.len() - 1].is_ascii_alphanumeric()
         && !name.contains("..")

@@ -29,47 +29,22 @@ impl TestStudio {
         let data_dir = tempfile::tempdir().expect("temp data dir");
         let data_path = data_dir.path().display().to_string();
         let mut env: Vec<(String, String)> = vec![("ATELIER_DATA_DIR".into(), data_path)];
-        env.extend(
-            overrides
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
-        let config = Config::from_sources(None, |name| {
-            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-        })
-        .expect("test configuration is valid");
+        env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let config = Config::from_sources(None, |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .expect("test configuration is valid");
         let state = AppState::open(config).await.expect("studio opens");
-        TestStudio {
-            app: router(state.clone()),
-            state,
-            _data_dir: data_dir,
-        }
+        TestStudio { app: router(state.clone()), state, _data_dir: data_dir }
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response: Response<Body> = self
-            .app
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
+        let response: Response<Body> = self.app.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body reads")
-            .to_bytes();
-        TestResponse {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        let bytes = response.into_body().collect().await.expect("body reads").to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, uri: &str) -> TestResponse {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
     }
 }

@@ -52,11 +52,41 @@ struct ModelCard {
 }
 
 const MODELS: &[ModelCard] = &[
-    ModelCard { name: "FLUX.1 [dev]", maker: "Black Forest Labs", best_for: "Detailed, faithful images", speed: 3, quality: 4 },
-    ModelCard { name: "FLUX.1 [schnell]", maker: "Black Forest Labs", best_for: "Fast drafts in four steps", speed: 5, quality: 3 },
-    ModelCard { name: "FLUX1.1 [pro]", maker: "Black Forest Labs", best_for: "Top quality for final work", speed: 3, quality: 5 },
-    ModelCard { name: "Stable Diffusion XL", maker: "Stability AI", best_for: "Classic styles, negative prompts", speed: 4, quality: 3 },
-    ModelCard { name: "Atelier Sketch", maker: "Built in, offline", best_for: "Procedural previews with no key or network", speed: 5, quality: 1 },
+    ModelCard {
+        name: "FLUX.1 [dev]",
+        maker: "Black Forest Labs",
+        best_for: "Detailed, faithful images",
+        speed: 3,
+        quality: 4,
+    },
+    ModelCard {
+        name: "FLUX.1 [schnell]",
+        maker: "Black Forest Labs",
+        best_for: "Fast drafts in four steps",
+        speed: 5,
+        quality: 3,
+    },
+    ModelCard {
+        name: "FLUX1.1 [pro]",
+        maker: "Black Forest Labs",
+        best_for: "Top quality for final work",
+        speed: 3,
+        quality: 5,
+    },
+    ModelCard {
+        name: "Stable Diffusion XL",
+        maker: "Stability AI",
+        best_for: "Classic styles, negative prompts",
+        speed: 4,
+        quality: 3,
+    },
+    ModelCard {
+        name: "Atelier Sketch",
+        maker: "Built in, offline",
+        best_for: "Procedural previews with no key or network",
+        speed: 5,
+        quality: 1,
+    },
 ];
 
 struct Example {

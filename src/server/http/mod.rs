@@ -32,8 +32,5 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(DefaultBodyLimit::max(body_limit));
-    security_headers::apply(router)
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    security_headers::apply(router).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -36,10 +36,7 @@ pub enum Relation {
         on_delete = "SetNull"
     )]
     CoverImage,
-    #[sea_orm(
-        has_many = "super::collection_images::Entity",
-        via_rel = "Relation::Collection"
-    )]
+    #[sea_orm(has_many = "super::collection_images::Entity", via_rel = "Relation::Collection")]
     CollectionImages,
 }
 

@@ -73,22 +73,11 @@ pub enum Relation {
         on_delete = "SetNull"
     )]
     Project,
-    #[sea_orm(
-        belongs_to = "Entity",
-        from = "Column::ParentImageId",
-        to = "Column::Id",
-        on_delete = "SetNull"
-    )]
+    #[sea_orm(belongs_to = "Entity", from = "Column::ParentImageId", to = "Column::Id", on_delete = "SetNull")]
     ParentImage,
-    #[sea_orm(
-        has_many = "super::collection_images::Entity",
-        via_rel = "Relation::Image"
-    )]
+    #[sea_orm(has_many = "super::collection_images::Entity", via_rel = "Relation::Image")]
     CollectionImages,
-    #[sea_orm(
-        has_many = "super::image_comments::Entity",
-        via_rel = "Relation::Image"
-    )]
+    #[sea_orm(has_many = "super::image_comments::Entity", via_rel = "Relation::Image")]
     ImageComments,
     #[sea_orm(has_many = "super::shared_images::Entity", via_rel = "Relation::Image")]
     SharedImages,

@@ -46,15 +46,9 @@ pub enum Relation {
     CoverImage,
     #[sea_orm(has_many = "super::images::Entity", via_rel = "Relation::Project")]
     Images,
-    #[sea_orm(
-        has_many = "super::generation_queue::Entity",
-        via_rel = "Relation::Project"
-    )]
+    #[sea_orm(has_many = "super::generation_queue::Entity", via_rel = "Relation::Project")]
     GenerationQueue,
-    #[sea_orm(
-        has_many = "super::shared_projects::Entity",
-        via_rel = "Relation::Project"
-    )]
+    #[sea_orm(has_many = "super::shared_projects::Entity", via_rel = "Relation::Project")]
     SharedProjects,
 }
 

@@ -55,24 +55,15 @@ pub enum Relation {
     Collections,
     #[sea_orm(has_many = "super::prompts::Entity", via_rel = "Relation::User")]
     Prompts,
-    #[sea_orm(
-        has_many = "super::generation_queue::Entity",
-        via_rel = "Relation::User"
-    )]
+    #[sea_orm(has_many = "super::generation_queue::Entity", via_rel = "Relation::User")]
     GenerationQueue,
     #[sea_orm(has_many = "super::usage_logs::Entity", via_rel = "Relation::User")]
     UsageLogs,
     #[sea_orm(has_many = "super::image_comments::Entity", via_rel = "Relation::User")]
     ImageComments,
-    #[sea_orm(
-        has_many = "super::shared_projects::Entity",
-        via_rel = "Relation::CreatedBy"
-    )]
+    #[sea_orm(has_many = "super::shared_projects::Entity", via_rel = "Relation::CreatedBy")]
     SharedProjects,
-    #[sea_orm(
-        has_many = "super::shared_images::Entity",
-        via_rel = "Relation::CreatedBy"
-    )]
+    #[sea_orm(has_many = "super::shared_images::Entity", via_rel = "Relation::CreatedBy")]
     SharedImages,
 }
 
