@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod cookies;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -8,7 +8,7 @@ test("the manifest describes an installable app", async ({ request }) => {
   expect(manifest.start_url).toBeTruthy();
   expect(manifest.theme_color).toBeTruthy();
   expect(manifest.background_color).toBeTruthy();
-  const icons: { sizes: string; purpose?: string; src: string }[] = manifest.icons;
+  const icons: { sizes: string; purpose?: string; src: string; type: string }[] = manifest.icons;
   for (const size of ["192x192", "512x512"]) {
     expect(icons.some((i) => i.sizes === size && (i.purpose ?? "any").includes("any"))).toBe(true);
     expect(icons.some((i) => i.sizes === size && i.purpose?.includes("maskable"))).toBe(true);
@@ -16,7 +16,7 @@ test("the manifest describes an installable app", async ({ request }) => {
   for (const icon of icons) {
     const image = await request.get(icon.src);
     expect(image.ok(), icon.src).toBe(true);
-    expect(image.headers()["content-type"]).toContain("image/png");
+    expect(image.headers()["content-type"]).toContain(icon.type);
   }
 });
 

@@ -74,11 +74,7 @@ pub fn initial_theme() -> Theme {
 
 /// Finds the theme in a `Cookie` header.
 pub fn theme_from_cookie_header(header: &str) -> Option<Theme> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == THEME_COOKIE)
-        .and_then(|(_, value)| Theme::parse(value))
+    crate::cookies::cookie_value(header, THEME_COOKIE).and_then(Theme::parse)
 }
 
 /// The current theme, shared by every control that shows or changes it.
