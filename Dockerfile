@@ -6,7 +6,7 @@ RUN rustup target add wasm32-unknown-unknown \
  && cargo install wasm-bindgen-cli@0.2.130
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund
 COPY . .
 ENV CARGO_TARGET_DIR=/src/target
 RUN PATH="/src/node_modules/.bin:$PATH" cargo leptos build --release

@@ -61,7 +61,8 @@ ensure_build_tools() {
   fi
   if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "Installing npm packages"
-    npm ci --no-audit --no-fund --loglevel=error
+    # `npm ci` refuses lockfiles without every platform's optional packages, which npm 11 writes.
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
