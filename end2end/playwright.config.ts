@@ -6,7 +6,9 @@ import { join } from "node:path";
 // scripts/test builds the studio and names the binary, the site and a free port.
 const port = Number(process.env.ATELIER_E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), "atelier-e2e-"));
+// The config is evaluated in the runner and again in every worker: create the data dir once and pass
+// it on through the environment, so tests can read the studio's outbox.
+const dataDir = (process.env.ATELIER_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "atelier-e2e-")));
 const chromium = process.env.ATELIER_CHROMIUM ?? "/usr/bin/chromium";
 
 const launchOptions = {
@@ -24,6 +26,7 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: "./tests",
+  outputDir: "./test-results",
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
@@ -60,6 +63,8 @@ export default defineConfig({
       ATELIER_DATA_DIR: dataDir,
       LEPTOS_SITE_ROOT: process.env.ATELIER_E2E_SITE_ROOT ?? "../target/site",
       ATELIER_LOG: "warn",
+      // Every test signs up from 127.0.0.1: one address standing for many users.
+      ATELIER_RATE_LIMIT_SCALE: "50",
     },
   },
 });

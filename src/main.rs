@@ -2,6 +2,7 @@
 
 #[cfg(feature = "ssr")]
 mod cli {
+    use atelier::server::accounts::admin::{self, AdminOutcome};
     use atelier::server::config::Config;
     use atelier::server::db;
     use atelier::server::http;
@@ -24,6 +25,26 @@ mod cli {
         Migrate {
             #[command(subcommand)]
             action: MigrateAction,
+        },
+        /// Manage administrators.
+        Admin {
+            #[command(subcommand)]
+            action: AdminAction,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum AdminAction {
+        /// Make an account an administrator, creating it (verified) when it does not exist.
+        Create {
+            #[arg(long)]
+            email: String,
+            /// Name for a new account.
+            #[arg(long)]
+            name: Option<String>,
+            /// Read the new account's password from standard input instead of generating one.
+            #[arg(long)]
+            password_stdin: bool,
         },
     }
 
@@ -49,7 +70,38 @@ mod cli {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(config).await,
             Command::Migrate { action } => migrate(config, action).await,
+            Command::Admin { action } => admin(config, action).await,
         }
+    }
+
+    async fn admin(config: Config, action: AdminAction) -> Result<(), String> {
+        let AdminAction::Create { email, name, password_stdin } = action;
+        let password = if password_stdin {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+            Some(line.trim_end_matches(['\r', '\n']).to_owned())
+        } else {
+            None
+        };
+        std::fs::create_dir_all(config.data_dir()).map_err(|e| format!("cannot create the data directory: {e}"))?;
+        let conn = db::connect_and_migrate(&config.database_url())
+            .await
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        let outcome =
+            admin::create_or_promote(&conn, &email, name.as_deref(), password, config.limits.starting_credits)
+                .await
+                .map_err(|e| e.to_api_error().message)?;
+        match outcome {
+            AdminOutcome::Promoted(user) => println!("{} is now an administrator.", user.email),
+            AdminOutcome::Created { user, generated_password: Some(password) } => {
+                println!("Created administrator {} with password: {password}", user.email);
+                println!("Sign in and change it under Settings → Security.");
+            }
+            AdminOutcome::Created { user, generated_password: None } => {
+                println!("Created administrator {}.", user.email)
+            }
+        }
+        Ok(())
     }
 
     async fn serve(config: Config) -> Result<(), String> {

@@ -33,13 +33,27 @@ async fn pages_render_in_the_theme_the_cookie_names() {
 }
 
 #[tokio::test]
-async fn dashboard_waits_for_its_data_so_it_works_without_javascript() {
+async fn the_dashboard_sends_visitors_to_sign_in_during_server_rendering() {
     let studio = TestStudio::start(&[]).await;
     let page = studio.get("/dashboard").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Welcome to your studio"));
-    assert!(page.body.contains("Offline renderer"), "studio status should be rendered, not a fallback");
-    assert!(!page.body.contains("Checking the studio"));
+    assert!(page.status.is_redirection(), "{}", page.status);
+    assert_eq!(page.headers[header::LOCATION], "/login?next=/dashboard");
+}
+
+#[tokio::test]
+async fn sign_in_pages_render_on_the_server() {
+    let studio = TestStudio::start(&[]).await;
+    for (path, text) in [
+        ("/login", "Welcome back to your studio."),
+        ("/register", "Create your account"),
+        ("/forgot-password", "Forgot your password?"),
+        ("/verify-email?token=x", "Confirm my email"),
+        ("/reset-password?token=x", "This reset link is invalid, used or expired."),
+    ] {
+        let page = studio.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(text), "{path} should say {text:?}");
+    }
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 mod support;
 
 use atelier::server::db::entity::{
-    collection_images, collections, generation_queue, image_comments, images, models, projects, prompts, sessions,
-    shared_images, shared_projects, usage_logs, user_settings, users,
+    auth_tokens, collection_images, collections, generation_queue, image_comments, images, models, projects, prompts,
+    recovery_codes, sessions, shared_images, shared_projects, usage_logs, user_settings, users,
 };
 use atelier::server::db::{connect, connect_and_migrate};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -19,7 +19,8 @@ use tempfile::TempDir;
 use uuid::Uuid;
 
 /// Every table of the schema, sorted.
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 16] = [
+    "auth_tokens",
     "collection_images",
     "collections",
     "generation_queue",
@@ -28,6 +29,7 @@ const TABLES: [&str; 14] = [
     "models",
     "projects",
     "prompts",
+    "recovery_codes",
     "sessions",
     "shared_images",
     "shared_projects",
@@ -37,7 +39,9 @@ const TABLES: [&str; 14] = [
 ];
 
 /// The named indexes both backends get.
-const INDEXES: [&str; 15] = [
+const INDEXES: [&str; 18] = [
+    "idx_auth_tokens_token_hash",
+    "idx_auth_tokens_user_id_purpose",
     "idx_collection_images_collection_id_image_id",
     "idx_collection_images_image_id",
     "idx_collections_user_id",
@@ -49,14 +53,28 @@ const INDEXES: [&str; 15] = [
     "idx_images_user_id_created_at",
     "idx_projects_user_id",
     "idx_prompts_user_id_is_favorite",
+    "idx_recovery_codes_user_id_code_hash",
     "idx_sessions_user_id",
     "idx_shared_images_share_token",
     "idx_shared_projects_share_token",
     "idx_usage_logs_user_id_created_at",
 ];
 
+/// What `m20261122_000002_accounts` adds: tables, named indexes, and columns of existing tables.
+const ACCOUNTS_TABLES: [&str; 2] = ["auth_tokens", "recovery_codes"];
+const ACCOUNTS_INDEXES: [&str; 3] =
+    ["idx_auth_tokens_token_hash", "idx_auth_tokens_user_id_purpose", "idx_recovery_codes_user_id_code_hash"];
+const ACCOUNTS_USERS_COLUMNS: [&str; 3] = ["totp_secret", "totp_enabled_at", "totp_last_step"];
+const ACCOUNTS_SETTINGS_COLUMNS: [&str; 2] = ["timezone", "language"];
+
 const GIN_INDEX: &str = "idx_images_tags_gin";
-const MIGRATION_NAME: &str = "m20261121_000001_create_schema";
+const INITIAL_MIGRATION: &str = "m20261121_000001_create_schema";
+const ACCOUNTS_MIGRATION: &str = "m20261122_000002_accounts";
+/// Every migration, oldest first.
+const MIGRATIONS: [&str; 2] = [INITIAL_MIGRATION, ACCOUNTS_MIGRATION];
+
+/// A recovery code hash every fixture account shares: codes are unique per user only.
+const RECOVERY_CODE_HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 // ---------------------------------------------------------------------------------------------
 // Migrations
@@ -81,14 +99,31 @@ async fn migrate_status_lists_every_migration() {
     let db = connect(&url).await.unwrap();
 
     let names: Vec<String> = Migrator::migrations().iter().map(|migration| migration.name().to_owned()).collect();
-    assert_eq!(names, [MIGRATION_NAME]);
+    assert_eq!(names, MIGRATIONS);
 
-    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Pending".to_owned())]);
+    assert_eq!(statuses(&db).await, expected_statuses(["Pending", "Pending"]));
+    Migrator::up(&db, Some(1)).await.unwrap();
+    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Pending"]));
     Migrator::up(&db, None).await.unwrap();
-    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Applied".to_owned())]);
+    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Applied"]));
     assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    Migrator::down(&db, Some(1)).await.unwrap();
+    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Pending"]));
     Migrator::down(&db, None).await.unwrap();
-    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Pending".to_owned())]);
+    assert_eq!(statuses(&db).await, expected_statuses(["Pending", "Pending"]));
+}
+
+#[tokio::test]
+async fn migrating_down_one_step_removes_only_the_accounts_changes_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    let db = connect(&url).await.unwrap();
+    check_down_one_step(&db).await;
+}
+
+#[tokio::test]
+async fn migrating_down_one_step_removes_only_the_accounts_changes_on_postgres() {
+    let db = connect(&support::postgres::fresh_database().await).await.unwrap();
+    check_down_one_step(&db).await;
 }
 
 #[tokio::test]
@@ -98,7 +133,7 @@ async fn connect_and_migrate_is_idempotent() {
     drop(db);
     let db = connect_and_migrate(&url).await.unwrap();
     assert_eq!(tables(&db).await, TABLES);
-    assert_eq!(statuses(&db).await, [(MIGRATION_NAME.to_owned(), "Applied".to_owned())]);
+    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Applied"]));
 }
 
 #[tokio::test]
@@ -165,6 +200,21 @@ async fn postgres_columns_use_native_types() {
     assert_eq!(column_type("images", "deleted_at").await, "timestamp with time zone");
     assert_eq!(column_type("sessions", "last_seen_at").await, "timestamp with time zone");
     assert_eq!(column_type("collection_images", "position").await, "text");
+    // m20261122_000002_accounts
+    assert_eq!(column_type("users", "totp_secret").await, "text");
+    assert_eq!(column_type("users", "totp_enabled_at").await, "timestamp with time zone");
+    assert_eq!(column_type("users", "totp_last_step").await, "bigint");
+    assert_eq!(column_type("user_settings", "timezone").await, "text");
+    assert_eq!(column_type("user_settings", "language").await, "text");
+    assert_eq!(column_type("auth_tokens", "id").await, "uuid");
+    assert_eq!(column_type("auth_tokens", "user_id").await, "uuid");
+    assert_eq!(column_type("auth_tokens", "token_hash").await, "text");
+    assert_eq!(column_type("auth_tokens", "expires_at").await, "timestamp with time zone");
+    assert_eq!(column_type("auth_tokens", "used_at").await, "timestamp with time zone");
+    assert_eq!(column_type("auth_tokens", "created_at").await, "timestamp with time zone");
+    assert_eq!(column_type("recovery_codes", "id").await, "uuid");
+    assert_eq!(column_type("recovery_codes", "used_at").await, "timestamp with time zone");
+    assert_eq!(column_type("recovery_codes", "created_at").await, "timestamp with time zone");
 }
 
 #[tokio::test]
@@ -183,6 +233,19 @@ async fn sqlite_connections_enforce_foreign_keys() {
     )
     .await;
     assert_eq!(references, ["images.id SET NULL"]);
+
+    // The accounts tables cascade from their user.
+    for table in ACCOUNTS_TABLES {
+        let references = query_strings(
+            &db,
+            &format!(
+                "SELECT \"table\" || '.' || \"to\" || ' ' || on_delete AS value \
+                 FROM pragma_foreign_key_list('{table}') WHERE \"from\" = 'user_id'"
+            ),
+        )
+        .await;
+        assert_eq!(references, ["users.id CASCADE"], "{table}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,6 +289,18 @@ async fn deleting_an_image_or_project_nulls_optional_references_on_postgres() {
 }
 
 #[tokio::test]
+async fn accounts_tables_round_trip_and_enforce_their_constraints_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    let db = connect_and_migrate(&url).await.unwrap();
+    check_accounts(&db).await;
+}
+
+#[tokio::test]
+async fn accounts_tables_round_trip_and_enforce_their_constraints_on_postgres() {
+    check_accounts(&postgres().await).await;
+}
+
+#[tokio::test]
 async fn omitted_columns_take_their_defaults_on_sqlite() {
     let (url, _dir) = sqlite_url();
     let db = connect_and_migrate(&url).await.unwrap();
@@ -233,13 +308,15 @@ async fn omitted_columns_take_their_defaults_on_sqlite() {
 
     // SQLite keeps timestamps as text: the default must be written like the application's
     // RFC 3339 values, so that ordering by time also holds across both kinds of rows.
-    let stored = query_strings(&db, "SELECT created_at AS value FROM users").await;
-    assert_eq!(stored.len(), 1);
-    assert!(
-        DateTime::parse_from_rfc3339(&stored[0]).is_ok() && stored[0].ends_with("+00:00"),
-        "default timestamp is not RFC 3339 UTC: {}",
-        stored[0]
-    );
+    for table in ["users", "auth_tokens", "recovery_codes"] {
+        let stored = query_strings(&db, &format!("SELECT created_at AS value FROM {table}")).await;
+        assert_eq!(stored.len(), 1, "{table}");
+        assert!(
+            DateTime::parse_from_rfc3339(&stored[0]).is_ok() && stored[0].ends_with("+00:00"),
+            "default timestamp of {table} is not RFC 3339 UTC: {}",
+            stored[0]
+        );
+    }
 }
 
 #[tokio::test]
@@ -297,6 +374,72 @@ async fn check_up_down_up(db: &DatabaseConnection) {
     assert_eq!(users::Entity::find_by_id(fixture.user.id).one(db).await.unwrap().as_ref(), Some(&fixture.user));
 }
 
+/// `down(Some(1))` undoes `m20261122_000002_accounts` alone: the schema is exactly the initial
+/// one again, with every row of it intact, and the accounts migration applies again on top.
+async fn check_down_one_step(db: &DatabaseConnection) {
+    // The initial schema, as the first migration alone leaves it.
+    Migrator::up(db, Some(1)).await.unwrap();
+    assert_eq!(statuses(db).await, expected_statuses(["Applied", "Pending"]));
+    let initial_tables = tables(db).await;
+    let expected: Vec<&str> = TABLES.into_iter().filter(|table| !ACCOUNTS_TABLES.contains(table)).collect();
+    assert_eq!(initial_tables, expected);
+    let initial_indexes = index_names(db).await;
+    assert!(!initial_indexes.iter().any(|name| ACCOUNTS_INDEXES.contains(&name.as_str())));
+    let mut initial_columns = Vec::new();
+    for table in &initial_tables {
+        initial_columns.push(columns(db, table).await);
+    }
+
+    // Both migrations: the accounts columns come after the initial ones.
+    Migrator::up(db, None).await.unwrap();
+    assert_eq!(tables(db).await, TABLES);
+    let full_indexes = index_names(db).await;
+    assert!(ACCOUNTS_INDEXES.iter().all(|name| full_indexes.iter().any(|index| index == name)), "{full_indexes:?}");
+    let users_at = initial_tables.iter().position(|table| table == "users").unwrap();
+    let settings_at = initial_tables.iter().position(|table| table == "user_settings").unwrap();
+    let with_added = |initial: &[String], added: &[&str]| -> Vec<String> {
+        initial.iter().cloned().chain(added.iter().map(|column| column.to_string())).collect()
+    };
+    assert_eq!(columns(db, "users").await, with_added(&initial_columns[users_at], &ACCOUNTS_USERS_COLUMNS));
+    assert_eq!(
+        columns(db, "user_settings").await,
+        with_added(&initial_columns[settings_at], &ACCOUNTS_SETTINGS_COLUMNS)
+    );
+
+    // Rows everywhere, accounts tables and columns included; then a snapshot of the initial
+    // schema's data (its own columns only).
+    let account = seed_account(db, "steps").await;
+    let mut snapshot = Vec::new();
+    for (table, table_columns) in initial_tables.iter().zip(&initial_columns) {
+        let rows = dump(db, table, table_columns).await;
+        assert!(!rows.is_empty(), "the fixture left {table} empty");
+        snapshot.push(rows);
+    }
+
+    Migrator::down(db, Some(1)).await.unwrap();
+    assert_eq!(statuses(db).await, expected_statuses(["Applied", "Pending"]));
+    assert_eq!(tables(db).await, initial_tables);
+    assert_eq!(index_names(db).await, initial_indexes);
+    for ((table, table_columns), rows) in initial_tables.iter().zip(&initial_columns).zip(&snapshot) {
+        assert_eq!(&columns(db, table).await, table_columns, "columns of {table}");
+        assert_eq!(&dump(db, table, table_columns).await, rows, "rows of {table}");
+    }
+
+    // And up again: existing rows get the new columns' defaults, the new tables start empty.
+    Migrator::up(db, None).await.unwrap();
+    assert_eq!(statuses(db).await, expected_statuses(["Applied", "Applied"]));
+    assert_eq!(tables(db).await, TABLES);
+    assert_eq!(index_names(db).await, full_indexes);
+    let user = find(db, users::Entity::find_by_id(account.user.id)).await;
+    assert_eq!(user, users::Model { totp_secret: None, totp_enabled_at: None, totp_last_step: None, ..account.user });
+    let settings = find(db, user_settings::Entity::find_by_id(account.settings.id)).await;
+    assert_eq!(settings, user_settings::Model { timezone: "UTC".into(), language: "en".into(), ..account.settings });
+    assert_eq!(auth_tokens::Entity::find().count(db).await.unwrap(), 0);
+    assert_eq!(recovery_codes::Entity::find().count(db).await.unwrap(), 0);
+    insert(db, account.auth_token).await;
+    insert(db, account.recovery_code).await;
+}
+
 async fn check_round_trip(db: &DatabaseConnection) {
     let fixture = seed_account(db, "round").await;
 
@@ -318,6 +461,8 @@ async fn check_round_trip(db: &DatabaseConnection) {
     assert_eq!(find(db, shared_projects::Entity::find_by_id(fixture.shared_project.id)).await, fixture.shared_project);
     assert_eq!(find(db, shared_images::Entity::find_by_id(fixture.shared_image.id)).await, fixture.shared_image);
     assert_eq!(find(db, image_comments::Entity::find_by_id(fixture.comment.id)).await, fixture.comment);
+    assert_eq!(find(db, auth_tokens::Entity::find_by_id(fixture.auth_token.id)).await, fixture.auth_token);
+    assert_eq!(find(db, recovery_codes::Entity::find_by_id(fixture.recovery_code.id)).await, fixture.recovery_code);
 
     // Spot checks of decoded values, independent of the fixture's own construction.
     let image = find(db, images::Entity::find_by_id(fixture.image.id)).await;
@@ -332,6 +477,15 @@ async fn check_round_trip(db: &DatabaseConnection) {
     let user = find(db, users::Entity::find_by_id(fixture.user.id)).await;
     assert_eq!(user.preferences["theme"], json!("dark"));
     assert_eq!(user.role, users::ROLE_ADMIN);
+    assert_eq!(user.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert_eq!(user.totp_enabled_at, Some(at(25)));
+    assert_eq!(user.totp_last_step, Some(i64::from(i32::MAX) + 1));
+    let settings = find(db, user_settings::Entity::find_by_id(fixture.settings.id)).await;
+    assert_eq!((settings.timezone.as_str(), settings.language.as_str()), ("Europe/Paris", "fr-CA"));
+    let token = find(db, auth_tokens::Entity::find_by_id(fixture.auth_token.id)).await;
+    assert_eq!(token.purpose, auth_tokens::PURPOSE_CHANGE_EMAIL);
+    assert_eq!(token.new_email.as_deref(), Some("round.new@example.com"));
+    assert_eq!((token.expires_at, token.used_at, token.created_at), (at(3_600), Some(at(60)), at(17)));
 
     // Relations resolve through the declared foreign keys.
     let user_images = user.find_related(images::Entity).all(db).await.unwrap();
@@ -343,6 +497,12 @@ async fn check_round_trip(db: &DatabaseConnection) {
     let settings = user.find_related(user_settings::Entity).one(db).await.unwrap();
     assert_eq!(settings, Some(fixture.settings.clone()));
     assert_eq!(cover_of(db, &fixture.project).await, Some(fixture.image.clone()));
+    let tokens = user.find_related(auth_tokens::Entity).all(db).await.unwrap();
+    assert_eq!(tokens, std::slice::from_ref(&fixture.auth_token));
+    let codes = user.find_related(recovery_codes::Entity).all(db).await.unwrap();
+    assert_eq!(codes, std::slice::from_ref(&fixture.recovery_code));
+    assert_eq!(fixture.auth_token.find_related(users::Entity).one(db).await.unwrap(), Some(user.clone()));
+    assert_eq!(fixture.recovery_code.find_related(users::Entity).one(db).await.unwrap(), Some(user.clone()));
 }
 
 async fn check_user_cascade(db: &DatabaseConnection) {
@@ -368,6 +528,9 @@ async fn check_user_cascade(db: &DatabaseConnection) {
     assert_eq!(usage_logs::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.usage));
     assert_eq!(shared_projects::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.shared_project));
     assert_eq!(shared_images::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.shared_image));
+    assert_eq!(auth_tokens::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.auth_token));
+    // (Both accounts had a recovery code with the same hash: only Alice's went.)
+    assert_eq!(recovery_codes::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.recovery_code));
     // ...including Bob's comment on her image and hers on his image.
     let comments = image_comments::Entity::find().all(db).await.unwrap();
     assert_eq!(comments, std::slice::from_ref(&bob.comment));
@@ -437,6 +600,7 @@ async fn check_defaults(db: &DatabaseConnection) {
     assert_eq!(user.subscription_tier, "free");
     assert_eq!(user.preferences, json!({}));
     assert_eq!(user.last_login, None);
+    assert_eq!((user.totp_secret.as_deref(), user.totp_enabled_at, user.totp_last_step), (None, None, None));
     assert!(
         before <= user.created_at && user.created_at <= after,
         "created_at {} not within [{before}, {after}]",
@@ -456,6 +620,8 @@ async fn check_defaults(db: &DatabaseConnection) {
     assert_eq!(settings.default_parameters, json!({}));
     assert_eq!(settings.settings, json!({}));
     assert_eq!(settings.default_model_id, None);
+    assert_eq!(settings.timezone, "UTC");
+    assert_eq!(settings.language, "en");
 
     let image = images::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -564,6 +730,33 @@ async fn check_defaults(db: &DatabaseConnection) {
     .unwrap();
     assert_eq!(usage.credits_used, 0);
     assert!(!usage.success);
+
+    let token = auth_tokens::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        purpose: Set(auth_tokens::PURPOSE_VERIFY_EMAIL.into()),
+        token_hash: Set("defaults-token-hash".into()),
+        expires_at: Set(at(3_600)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    assert_eq!((token.new_email, token.used_at), (None, None));
+    assert!(before <= token.created_at && token.created_at <= after, "auth_tokens.created_at {}", token.created_at);
+
+    let code = recovery_codes::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        code_hash: Set("defaults-code-hash".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    assert_eq!(code.used_at, None);
+    assert!(before <= code.created_at && code.created_at <= after, "recovery_codes.created_at {}", code.created_at);
+    assert_eq!(find(db, recovery_codes::Entity::find_by_id(code.id)).await, code);
 }
 
 async fn check_constraints(db: &DatabaseConnection) {
@@ -607,10 +800,150 @@ async fn check_constraints(db: &DatabaseConnection) {
     let orphan = prompts::Model { id: Uuid::now_v7(), user_id: Uuid::now_v7(), ..account.prompt.clone() };
     assert_rejected(db, orphan, "a prompt of a missing user").await;
 
+    let same_token_hash = auth_tokens::Model {
+        id: Uuid::now_v7(),
+        purpose: auth_tokens::PURPOSE_RESET_PASSWORD.into(),
+        new_email: None,
+        ..account.auth_token.clone()
+    };
+    assert_rejected(db, same_token_hash, "a second auth token with the same hash").await;
+
+    let same_code = recovery_codes::Model { id: Uuid::now_v7(), ..account.recovery_code.clone() };
+    assert_rejected(db, same_code, "a recovery code stored twice for a user").await;
+
     // Nothing above slipped in.
     assert_eq!(users::Entity::find().count(db).await.unwrap(), 1);
     assert_eq!(images::Entity::find().count(db).await.unwrap(), 1);
     assert_eq!(prompts::Entity::find().count(db).await.unwrap(), 1);
+    assert_eq!(auth_tokens::Entity::find().count(db).await.unwrap(), 1);
+    assert_eq!(recovery_codes::Entity::find().count(db).await.unwrap(), 1);
+}
+
+/// The accounts tables and columns beyond the fixture's single rows: every purpose, lookups,
+/// redeeming, uniqueness, the TOTP lifecycle, and the cascade from the user.
+async fn check_accounts(db: &DatabaseConnection) {
+    let alice = seed_account(db, "alice").await;
+    let bob = seed_account(db, "bob").await;
+    let token = |user_id: Uuid, purpose: &str, hash: &str| auth_tokens::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        purpose: purpose.into(),
+        token_hash: format!("{hash:0>64}"),
+        new_email: None,
+        expires_at: at(900),
+        used_at: None,
+        created_at: at(30),
+    };
+
+    // Several tokens per user, one of every purpose.
+    let verify = insert(db, token(alice.user.id, auth_tokens::PURPOSE_VERIFY_EMAIL, "a1")).await;
+    let reset = insert(db, token(alice.user.id, auth_tokens::PURPOSE_RESET_PASSWORD, "a2")).await;
+    let login = insert(db, token(alice.user.id, auth_tokens::PURPOSE_LOGIN_2FA, "a3")).await;
+    let bob_reset = insert(db, token(bob.user.id, auth_tokens::PURPOSE_RESET_PASSWORD, "b1")).await;
+
+    // The lookups the application makes: by hash, and a user's tokens of one purpose.
+    let by_hash =
+        auth_tokens::Entity::find().filter(auth_tokens::Column::TokenHash.eq(login.token_hash.clone())).all(db).await;
+    assert_eq!(by_hash.unwrap(), std::slice::from_ref(&login));
+    let resets = auth_tokens::Entity::find()
+        .filter(auth_tokens::Column::UserId.eq(alice.user.id))
+        .filter(auth_tokens::Column::Purpose.eq(auth_tokens::PURPOSE_RESET_PASSWORD))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(resets, std::slice::from_ref(&reset));
+
+    // Redeeming a token stamps `used_at`.
+    let used = auth_tokens::ActiveModel { used_at: Set(Some(at(120))), ..verify.clone().into_active_model() }
+        .update(db)
+        .await
+        .unwrap();
+    assert_eq!(used, auth_tokens::Model { used_at: Some(at(120)), ..verify });
+    assert_eq!(find(db, auth_tokens::Entity::find_by_id(used.id)).await, used);
+    let mut alice_tokens = alice.user.find_related(auth_tokens::Entity).all(db).await.unwrap();
+    alice_tokens.sort_by_key(|token| token.id);
+    let mut expected = vec![alice.auth_token.clone(), used, reset, login.clone()];
+    expected.sort_by_key(|token| token.id);
+    assert_eq!(alice_tokens, expected);
+
+    // A token hash is unique across users and purposes; a token needs an existing user.
+    let reused_by_bob = auth_tokens::Model { id: Uuid::now_v7(), user_id: bob.user.id, ..login.clone() };
+    assert_rejected(db, reused_by_bob, "a token hash reused by another user").await;
+    let other_purpose =
+        auth_tokens::Model { id: Uuid::now_v7(), purpose: auth_tokens::PURPOSE_VERIFY_EMAIL.into(), ..login.clone() };
+    assert_rejected(db, other_purpose, "a token hash reused for another purpose").await;
+    let orphan = token(Uuid::now_v7(), auth_tokens::PURPOSE_VERIFY_EMAIL, "c1");
+    assert_rejected(db, orphan, "an auth token of a missing user").await;
+
+    // Recovery codes: unique per user (both fixture accounts share one hash), any number each.
+    let second_code = insert(
+        db,
+        recovery_codes::Model {
+            id: Uuid::now_v7(),
+            user_id: alice.user.id,
+            code_hash: format!("{:0>64}", "c2"),
+            used_at: Some(at(200)),
+            created_at: at(18),
+        },
+    )
+    .await;
+    let twice = recovery_codes::Model { id: Uuid::now_v7(), used_at: None, ..second_code.clone() };
+    assert_rejected(db, twice, "a recovery code stored twice for a user").await;
+    let orphan_code = recovery_codes::Model { id: Uuid::now_v7(), user_id: Uuid::now_v7(), ..second_code.clone() };
+    assert_rejected(db, orphan_code, "a recovery code of a missing user").await;
+    let mut alice_codes = alice.user.find_related(recovery_codes::Entity).all(db).await.unwrap();
+    alice_codes.sort_by_key(|code| code.id);
+    let mut expected = vec![alice.recovery_code.clone(), second_code];
+    expected.sort_by_key(|code| code.id);
+    assert_eq!(alice_codes, expected);
+
+    // The TOTP lifecycle on `users`: disabled, enrolling, enabled (the step advances), disabled.
+    let update_user =
+        |totp_secret: Option<&'static str>, totp_enabled_at: Option<DateTime<Utc>>, totp_last_step: Option<i64>| {
+            let user = bob.user.clone();
+            async move {
+                let updated = users::ActiveModel {
+                    totp_secret: Set(totp_secret.map(str::to_owned)),
+                    totp_enabled_at: Set(totp_enabled_at),
+                    totp_last_step: Set(totp_last_step),
+                    ..user.into_active_model()
+                }
+                .update(db)
+                .await
+                .unwrap();
+                assert_eq!(find(db, users::Entity::find_by_id(updated.id)).await, updated);
+                assert_eq!(
+                    (updated.totp_secret.as_deref(), updated.totp_enabled_at, updated.totp_last_step),
+                    (totp_secret, totp_enabled_at, totp_last_step)
+                );
+            }
+        };
+    update_user(None, None, None).await;
+    update_user(Some("GEZDGNBVGY3TQOJQ"), None, None).await;
+    update_user(Some("GEZDGNBVGY3TQOJQ"), Some(at(40)), Some(59_026_515)).await;
+    update_user(Some("GEZDGNBVGY3TQOJQ"), Some(at(40)), Some(59_026_516)).await;
+    update_user(None, None, None).await;
+
+    // Locale settings.
+    let settings = user_settings::ActiveModel {
+        timezone: Set("America/Toronto".into()),
+        language: Set("en-CA".into()),
+        ..bob.settings.clone().into_active_model()
+    }
+    .update(db)
+    .await
+    .unwrap();
+    assert_eq!((settings.timezone.as_str(), settings.language.as_str()), ("America/Toronto", "en-CA"));
+    assert_eq!(find(db, user_settings::Entity::find_by_id(settings.id)).await, settings);
+
+    // Deleting Alice takes all her tokens and codes, and nothing of Bob's.
+    users::Entity::delete_by_id(alice.user.id).exec(db).await.unwrap();
+    let mut left = auth_tokens::Entity::find().all(db).await.unwrap();
+    left.sort_by_key(|token| token.id);
+    let mut expected = vec![bob.auth_token.clone(), bob_reset];
+    expected.sort_by_key(|token| token.id);
+    assert_eq!(left, expected);
+    assert_eq!(recovery_codes::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.recovery_code));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -632,6 +965,8 @@ struct Account {
     shared_project: shared_projects::Model,
     shared_image: shared_images::Model,
     comment: image_comments::Model,
+    auth_token: auth_tokens::Model,
+    recovery_code: recovery_codes::Model,
 }
 
 /// A fixed instant with microseconds (PostgreSQL's precision), `seconds` after a base.
@@ -660,6 +995,10 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
             subscription_tier: "pro".into(),
             is_active: true,
             role: users::ROLE_ADMIN.into(),
+            totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+            totp_enabled_at: Some(at(25)),
+            // Beyond i32: the column is a bigint.
+            totp_last_step: Some(i64::from(i32::MAX) + 1),
         },
     )
     .await;
@@ -696,6 +1035,8 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
             settings: json!({"autosave": true}),
             created_at: at(0),
             updated_at: at(2),
+            timezone: "Europe/Paris".into(),
+            language: "fr-CA".into(),
         },
     )
     .await;
@@ -876,6 +1217,31 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
     )
     .await;
     let comment = comment(db, image.id, user.id).await;
+    let auth_token = insert(
+        db,
+        auth_tokens::Model {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            purpose: auth_tokens::PURPOSE_CHANGE_EMAIL.into(),
+            token_hash: format!("{:0>64}", format!("{label}cd34")),
+            new_email: Some(format!("{label}.new@example.com")),
+            expires_at: at(3_600),
+            used_at: Some(at(60)),
+            created_at: at(17),
+        },
+    )
+    .await;
+    let recovery_code = insert(
+        db,
+        recovery_codes::Model {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            code_hash: RECOVERY_CODE_HASH.into(),
+            used_at: None,
+            created_at: at(18),
+        },
+    )
+    .await;
 
     Account {
         user,
@@ -892,6 +1258,8 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
         shared_project,
         shared_image,
         comment,
+        auth_token,
+        recovery_code,
     }
 }
 
@@ -969,6 +1337,11 @@ fn sqlite_url() -> (String, TempDir) {
     (url, dir)
 }
 
+/// `(name, status)` of every migration, oldest first, for the given statuses.
+fn expected_statuses(status: [&str; 2]) -> Vec<(String, String)> {
+    MIGRATIONS.iter().zip(status).map(|(name, status)| (name.to_string(), status.to_owned())).collect()
+}
+
 async fn statuses(db: &DatabaseConnection) -> Vec<(String, String)> {
     Migrator::get_migration_with_status(db)
         .await
@@ -1008,6 +1381,29 @@ async fn index_names(db: &DatabaseConnection) -> Vec<String> {
         }
     };
     query_strings(db, sql).await
+}
+
+/// The columns of `table`, in table order.
+async fn columns(db: &DatabaseConnection, table: &str) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => format!(
+            "SELECT column_name::text AS value FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position"
+        ),
+        _ => format!("SELECT name AS value FROM pragma_table_info('{table}') ORDER BY cid"),
+    };
+    query_strings(db, &sql).await
+}
+
+/// Every row of `table` as text (the given columns), ordered by id. SQLite's `quote` also
+/// renders the UUID blobs (as `X'...'`), which a cast to text would garble.
+async fn dump(db: &DatabaseConnection, table: &str, columns: &[String]) -> Vec<String> {
+    let field = |column: &String| match db.get_database_backend() {
+        DbBackend::Postgres => format!("COALESCE(CAST(\"{column}\" AS TEXT), '<null>')"),
+        _ => format!("quote(\"{column}\")"),
+    };
+    let fields: Vec<String> = columns.iter().map(field).collect();
+    query_strings(db, &format!("SELECT {} AS value FROM \"{table}\" ORDER BY id", fields.join(" || '|' || "))).await
 }
 
 /// The explicitly named indexes among `indexes` (`idx_*`).

@@ -1,4 +1,5 @@
 import { test, expect, waitForHydration } from "./fixtures";
+import { signedInUser } from "./accounts";
 
 test("the manifest describes an installable app", async ({ request }) => {
   const response = await request.get("/manifest.webmanifest");
@@ -21,6 +22,7 @@ test("the manifest describes an installable app", async ({ request }) => {
 });
 
 test("the service worker registers and the studio works offline", async ({ page, context }) => {
+  await signedInUser(page, "offline");
   await page.goto("/");
   await waitForHydration(page);
   const script = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);

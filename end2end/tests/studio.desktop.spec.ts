@@ -1,4 +1,9 @@
 import { test, expect, waitForHydration } from "./fixtures";
+import { signedInUser } from "./accounts";
+
+test.beforeEach(async ({ page }) => {
+  await signedInUser(page, "desk");
+});
 
 test("the dashboard shows the studio frame and its status", async ({ page }) => {
   await page.goto("/dashboard");

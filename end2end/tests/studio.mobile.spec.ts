@@ -1,7 +1,8 @@
 import { test, expect } from "./fixtures";
+import { signedInUser } from "./accounts";
 
 test("the mobile menu opens and leads to the dashboard", async ({ page }) => {
-  await page.goto("/dashboard");
+  await signedInUser(page, "phone");
   await expect(page.locator("aside.sidebar")).toBeHidden();
   await page.getByRole("button", { name: "Open menu" }).click();
   const menu = page.getByRole("navigation", { name: "Studio (mobile)" });

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_schema;
+mod m20261122_000002_accounts;
 
 /// Every migration of the studio, oldest first.
 pub struct Migrator;
@@ -11,6 +12,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_schema::Migration)]
+        vec![Box::new(m20261121_000001_create_schema::Migration), Box::new(m20261122_000002_accounts::Migration)]
     }
 }

@@ -1,4 +1,28 @@
 //! Server functions, one module per domain. Thin: check the caller, validate, call `server`, return
 //! shared types.
 
+pub mod account;
+pub mod auth;
 pub mod studio;
+
+/// What server functions need on the server side only.
+#[cfg(feature = "ssr")]
+mod ssr {
+    use axum::http::{HeaderValue, header};
+
+    /// Adds a `Set-Cookie` header to the server function's response.
+    pub fn set_cookie(value: HeaderValue) {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+
+    /// The theme cookie the browser keeps (readable by the page, unlike the session cookie).
+    pub fn theme_cookie(theme: &str) -> HeaderValue {
+        HeaderValue::from_str(&format!(
+            "{}={theme}; Path=/; Max-Age=31536000; SameSite=Lax",
+            crate::app::theme::THEME_COOKIE
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static("atelier_theme=auto; Path=/"))
+    }
+}

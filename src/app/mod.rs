@@ -4,6 +4,7 @@ mod components;
 mod layout;
 mod nav;
 mod pages;
+mod session;
 pub mod theme;
 
 use leptos::prelude::*;
@@ -12,6 +13,11 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use layout::DashboardLayout;
+use pages::auth::{
+    forgot_password::ForgotPasswordPage, login::Login, register::RegisterPage, reset_password::ResetPasswordPage,
+    verify_email::VerifyEmailPage,
+};
+use pages::settings::{account::AccountSettings, security::SecuritySettings};
 use pages::{dashboard::Dashboard, landing::Landing, not_found::NotFound};
 
 /// The HTML document around the app. Runs only on the server.
@@ -43,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     theme::provide_theme();
+    session::provide_current_user();
     components::service_worker::register_after_hydration();
 
     view! {
@@ -50,8 +57,17 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=Landing />
+                <Route path=path!("/login") view=Login ssr=SsrMode::Async />
+                <Route path=path!("/register") view=RegisterPage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/verify-email") view=VerifyEmailPage />
                 <ParentRoute path=path!("/dashboard") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard />
+                </ParentRoute>
+                <ParentRoute path=path!("/settings") view=DashboardLayout ssr=SsrMode::Async>
+                    <Route path=path!("account") view=AccountSettings />
+                    <Route path=path!("security") view=SecuritySettings />
                 </ParentRoute>
             </Routes>
         </Router>

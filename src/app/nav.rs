@@ -19,5 +19,5 @@ pub const SECTIONS: &[NavItem] = &[
     NavItem { label: "Collections", href: "/collections", icon: IconName::Grid, ready: false },
     NavItem { label: "Prompt library", href: "/prompts", icon: IconName::Book, ready: false },
     NavItem { label: "Queue", href: "/queue", icon: IconName::Queue, ready: false },
-    NavItem { label: "Settings", href: "/settings", icon: IconName::Settings, ready: false },
+    NavItem { label: "Settings", href: "/settings/account", icon: IconName::Settings, ready: true },
 ];

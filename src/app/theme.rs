@@ -92,25 +92,42 @@ pub fn use_theme() -> ThemeState {
 }
 
 impl ThemeState {
-    /// Switches the page to `theme` and remembers it for the next visit.
-    pub fn set(self, theme: Theme) {
+    /// Switches the page to `theme` (already remembered elsewhere, e.g. by saving preferences).
+    pub fn apply(self, theme: Theme) {
         self.0.set(theme);
+        paint(theme);
+    }
+
+    /// Switches the page to `theme` and remembers it: in this browser at once, and in the account
+    /// (when signed in) through the server.
+    pub fn choose(self, theme: Theme) {
+        self.apply(theme);
         remember(theme);
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn paint(theme: Theme) {
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("data-theme", theme.as_str());
     }
 }
 
 #[cfg(feature = "hydrate")]
 fn remember(theme: Theme) {
     use wasm_bindgen::JsCast;
-    let document = document();
-    if let Some(html) = document.document_element() {
-        let _ = html.set_attribute("data-theme", theme.as_str());
-    }
-    if let Ok(html_document) = document.dyn_into::<web_sys::HtmlDocument>() {
+    if let Ok(html_document) = document().dyn_into::<web_sys::HtmlDocument>() {
         let cookie = format!("{THEME_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", theme.as_str());
         let _ = html_document.set_cookie(&cookie);
     }
+    leptos::task::spawn_local(async move {
+        // The cookie above already keeps the choice in this browser; the account copy can wait.
+        let _ = crate::api::account::remember_theme(theme.as_str().to_owned()).await;
+    });
 }
+
+#[cfg(not(feature = "hydrate"))]
+fn paint(_theme: Theme) {}
 
 #[cfg(not(feature = "hydrate"))]
 fn remember(_theme: Theme) {}

@@ -40,6 +40,7 @@ const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("ATELIER_SESSION_IDLE_MINUTES", "auth.session_idle_minutes"),
     ("ATELIER_SESSION_LIFETIME_DAYS", "auth.session_lifetime_days"),
     ("ATELIER_REQUIRE_VERIFIED_EMAIL", "auth.require_verified_email"),
+    ("ATELIER_RATE_LIMIT_SCALE", "auth.rate_limit_scale"),
     ("ATELIER_SMTP_URL", "mail.smtp_url"),
     ("ATELIER_MAIL_FROM", "mail.from"),
 ];
@@ -114,6 +115,7 @@ pub struct AuthConfig {
     pub session_idle_minutes: u32,
     pub session_lifetime_days: u32,
     pub require_verified_email: bool,
+    pub rate_limit_scale: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -248,6 +250,9 @@ impl Config {
         }
         if limits.max_image_side < 64 {
             return Err(ConfigError::new("limits.max_image_side (ATELIER_MAX_IMAGE_SIDE)", "must be at least 64"));
+        }
+        if self.auth.rate_limit_scale == 0 {
+            return Err(ConfigError::new("auth.rate_limit_scale (ATELIER_RATE_LIMIT_SCALE)", "must be at least 1"));
         }
         if self.auth.session_idle_minutes == 0 || self.auth.session_lifetime_days == 0 {
             return Err(ConfigError::new("auth", "session_idle_minutes and session_lifetime_days must be at least 1"));

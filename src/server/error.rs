@@ -7,17 +7,22 @@ use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("{0} not found")]
+    /// The named thing does not exist, or is not the caller's to see.
+    #[error("That {0} does not exist.")]
     NotFound(&'static str),
-    #[error("sign in to continue")]
+    #[error("Sign in to continue.")]
     Unauthorized,
-    #[error("you do not have access to this")]
+    /// A sign-in, re-authentication or second-factor check failed. One message for every cause, so
+    /// responses never reveal which accounts exist.
+    #[error("{0}")]
+    BadCredentials(&'static str),
+    #[error("You do not have access to this.")]
     Forbidden,
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
     #[error("{0}")]
     Conflict(String),
-    #[error("too many requests: try again in {retry_after_secs} s")]
+    #[error("Too many attempts. Try again in {} minutes.", retry_after_secs.div_ceil(60))]
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     Upstream(String),
@@ -38,7 +43,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadCredentials(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -54,6 +59,7 @@ impl AppError {
         match self {
             Self::NotFound(_) => ApiError::new(status, "not_found", self.to_string()),
             Self::Unauthorized => ApiError::new(status, "unauthorized", self.to_string()),
+            Self::BadCredentials(message) => ApiError::new(status, "bad_credentials", *message),
             Self::Forbidden => ApiError::new(status, "forbidden", self.to_string()),
             Self::Invalid { field, reason } => {
                 ApiError { field: Some(field.clone()), ..ApiError::new(status, "invalid", reason.clone()) }

@@ -1,7 +1,10 @@
 //! `AppState`: what every request handler and server function can reach.
 
+use crate::server::auth::rate_limit::{self, RateLimiter};
+use crate::server::auth::session::SessionPolicy;
 use crate::server::config::Config;
 use crate::server::db;
+use crate::server::mail::{self, Mailer};
 use crate::server::storage::{self, BlobStore};
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -13,6 +16,9 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub storage: Arc<dyn BlobStore>,
     pub config: Arc<Config>,
+    pub mailer: Arc<dyn Mailer>,
+    pub sessions: Arc<SessionPolicy>,
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 /// Why the studio could not start; printed as one line.
@@ -24,17 +30,29 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("cannot open the image store: {0}")]
     Storage(#[from] storage::StorageError),
+    #[error("cannot set up outgoing mail: {0}")]
+    Mail(#[from] mail::MailError),
 }
 
 impl AppState {
-    /// Opens the database (running pending migrations) and the image store the configuration names.
+    /// Opens the database (running pending migrations), the image store and the mailer the
+    /// configuration names.
     pub async fn open(config: Config) -> Result<Self, StartupError> {
         let data_dir = config.data_dir();
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StartupError::DataDir { path: data_dir.display().to_string(), source })?;
         let db = db::connect_and_migrate(&config.database_url()).await?;
         let storage = storage::open(&config).await?;
-        Ok(Self { leptos_options: leptos_options(&config), db, storage, config: Arc::new(config) })
+        let mailer = mail::mailer_from_config(&config.mail.smtp_url, &config.mail.from, data_dir.join("outbox"))?;
+        Ok(Self {
+            leptos_options: leptos_options(&config),
+            db,
+            storage,
+            mailer,
+            sessions: Arc::new(SessionPolicy::from_config(&config)),
+            rate_limiter: Arc::new(RateLimiter::new(rate_limit::WINDOW, config.auth.rate_limit_scale)),
+            config: Arc::new(config),
+        })
     }
 
     /// The state of the request a server function is answering.

@@ -1,7 +1,11 @@
 //! Data shared by the browser and the server: what server functions take and return.
 
+mod account;
+mod auth;
 mod error;
 mod studio;
 
+pub use account::{CurrentUser, Preferences, Role, SessionInfo, TwoFactorEnrollment};
+pub use auth::{SignInResult, safe_next};
 pub use error::ApiError;
 pub use studio::{ProviderMode, StudioStatus};

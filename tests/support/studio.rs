@@ -44,7 +44,8 @@ impl TestStudio {
         TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
+    /// A GET as a browser navigation sends it (so redirects are real redirects).
     pub async fn get(&self, uri: &str) -> TestResponse {
-        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+        self.send(Request::get(uri).header("accept", "text/html,*/*;q=0.8").body(Body::empty()).unwrap()).await
     }
 }

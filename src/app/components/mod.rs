@@ -1,5 +1,7 @@
 //! Reusable widgets.
 
+pub mod auth_card;
+pub mod form;
 pub mod icon;
 pub mod logo;
 pub mod service_worker;

@@ -17,3 +17,12 @@ fn has_service_worker(navigator: &web_sys::Navigator) -> bool {
     use wasm_bindgen::JsValue;
     web_sys::js_sys::Reflect::has(navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false)
 }
+
+/// Asks the service worker to drop cached pages, which hold the signed-in user's content: called on
+/// sign-out so the next person on a shared device cannot read them offline.
+pub fn forget_cached_pages() {
+    #[cfg(feature = "hydrate")]
+    if let Some(worker) = leptos::prelude::window().navigator().service_worker().controller() {
+        let _ = worker.post_message(&wasm_bindgen::JsValue::from_str("atelier:clear-pages"));
+    }
+}

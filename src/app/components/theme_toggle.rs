@@ -28,7 +28,7 @@ pub fn ThemeToggle() -> impl IntoView {
             data-theme-current=move || theme.0.get().as_str()
             aria-label=label
             title=label
-            on:click=move |_| theme.set(theme.0.get_untracked().next())
+            on:click=move |_| theme.choose(theme.0.get_untracked().next())
         >
             {move || view! { <Icon name=icon_of(theme.0.get()) /> }}
         </button>

@@ -1,10 +1,15 @@
+use crate::api::auth::SignOut;
 use crate::app::components::icon::{Icon, IconName};
 use crate::app::components::logo::Logo;
+use crate::app::components::service_worker::forget_cached_pages;
 use crate::app::components::theme_toggle::ThemeToggle;
+use crate::app::session::reload_at;
+use crate::types::CurrentUser;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 #[component]
-pub fn TopBar() -> impl IntoView {
+pub fn TopBar(user: CurrentUser) -> impl IntoView {
     view! {
         <header class="sticky top-0 z-30 flex h-16 items-center gap-3 border-b border-border bg-bg/90 px-3 backdrop-blur sm:px-4">
             <button type="button" class="icon-button md:hidden" popovertarget="mobile-menu" aria-label="Open menu">
@@ -27,31 +32,52 @@ pub fn TopBar() -> impl IntoView {
                     />
                 </div>
             </form>
-            <div class="ml-auto flex items-center gap-1 sm:ml-0">
+            <div class="ml-auto flex items-center gap-2 sm:ml-0">
+                <span class="badge hidden sm:inline-flex" title="Credits left" data-testid="credits">
+                    {user.credits} " credits"
+                </span>
                 <ThemeToggle />
-                <UserMenu />
+                <UserMenu user />
             </div>
         </header>
     }
 }
 
-/// The account menu. Until accounts exist the studio runs as a single local guest.
 #[component]
-fn UserMenu() -> impl IntoView {
+fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if matches!(sign_out.value().get(), Some(Ok(()))) {
+            forget_cached_pages();
+            reload_at("/login");
+        }
+    });
+    let avatar = match user.avatar_url.clone() {
+        Some(url) => view! { <img src=format!("{url}?size=thumb") alt="" class="h-9 w-9 rounded-full object-cover" width="36" height="36" /> }.into_any(),
+        None => view! { <span aria-hidden="true">{user.initials()}</span> }.into_any(),
+    };
     view! {
         <button
             type="button"
-            class="flex h-9 w-9 items-center justify-center rounded-full bg-primary-strong font-bold text-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
+            class="flex h-9 w-9 items-center justify-center overflow-hidden rounded-full bg-primary-strong font-bold text-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
             popovertarget="user-menu"
-            aria-label="Account menu"
+            aria-label=format!("Account menu for {}", user.name)
         >
-            "G"
+            {avatar}
         </button>
         <div id="user-menu" popover="auto" class="menu-popover">
-            <p class="px-3 py-2 text-sm">
-                <span class="block font-bold">"Guest"</span>
-                <span class="text-muted">"Accounts and credits arrive with sign-in."</span>
-            </p>
+            <div class="border-b border-border px-4 py-3 text-sm">
+                <p class="font-bold">{user.name.clone()}</p>
+                <p class="truncate text-muted">{user.email.clone()}</p>
+                <p class="mt-1 text-muted">{user.credits} " credits"</p>
+            </div>
+            <nav aria-label="Account" class="flex flex-col p-2 text-sm">
+                <a class="menu-item" href="/settings/account">"Account settings"</a>
+                <a class="menu-item" href="/settings/security">"Security"</a>
+                <ActionForm action=sign_out>
+                    <button type="submit" class="menu-item w-full text-left">"Sign out"</button>
+                </ActionForm>
+            </nav>
         </div>
     }
 }

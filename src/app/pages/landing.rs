@@ -131,7 +131,7 @@ pub fn Landing() -> impl IntoView {
     view! {
         <Title text="" />
         <Meta name="description" content="Atelier is an AI image design studio: generate with FLUX and SDXL, iterate, organise and share your work." />
-        <a href="#main" class="skip-link">"Skip to content"</a>
+        <a href="#main" rel="external" class="skip-link">"Skip to content"</a>
         <LandingHeader />
         <main id="main" tabindex="-1">
             <Hero />

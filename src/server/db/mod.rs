@@ -10,6 +10,12 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = connect(url).await?;
     Migrator::up(&db, None).await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // SQLite connections opened before a schema change can keep statement metadata from the old
+        // schema (seen as "missing value for column" on tables that gained columns): start afresh.
+        db.close().await?;
+        return connect(url).await;
+    }
     Ok(db)
 }
 

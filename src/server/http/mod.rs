@@ -1,13 +1,17 @@
 //! The axum router: Leptos pages and server functions, plus the plain routes that are not server
 //! functions.
 
+mod auth_api;
 mod health;
+mod media;
+mod same_origin;
 mod security_headers;
 
 use crate::app::{App, shell};
+use crate::server::auth::current::resolve_session;
 use crate::server::state::AppState;
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::{Router, middleware};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -18,6 +22,8 @@ pub fn router(state: AppState) -> Router {
     let body_limit = usize::try_from(state.config.server.max_body_bytes).unwrap_or(usize::MAX);
     let router = Router::new()
         .merge(health::router())
+        .merge(media::router())
+        .merge(auth_api::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -31,6 +37,8 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(DefaultBodyLimit::max(body_limit));
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), resolve_session))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin::require_same_origin));
     security_headers::apply(router).layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
 }

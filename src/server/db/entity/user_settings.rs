@@ -28,6 +28,12 @@ pub struct Model {
     pub settings: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// IANA time zone name; default `"UTC"`.
+    #[sea_orm(column_type = "Text")]
+    pub timezone: String,
+    /// BCP 47 language tag; default `"en"`.
+    #[sea_orm(column_type = "Text")]
+    pub language: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -39,6 +39,14 @@ pub struct Model {
     /// [`ROLE_USER`] (default) or [`ROLE_ADMIN`], enforced by a CHECK constraint.
     #[sea_orm(column_type = "Text")]
     pub role: String,
+    /// Base32 TOTP secret: set while enrolling in two-factor authentication and while it is on.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub totp_secret: Option<String>,
+    /// Two-factor authentication is on when set (the moment it was enabled).
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last accepted TOTP time step (Unix time / 30 s): codes of this step or older ones are
+    /// refused, so a code cannot be replayed.
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -65,6 +73,10 @@ pub enum Relation {
     SharedProjects,
     #[sea_orm(has_many = "super::shared_images::Entity", via_rel = "Relation::CreatedBy")]
     SharedImages,
+    #[sea_orm(has_many = "super::auth_tokens::Entity", via_rel = "Relation::User")]
+    AuthTokens,
+    #[sea_orm(has_many = "super::recovery_codes::Entity", via_rel = "Relation::User")]
+    RecoveryCodes,
 }
 
 impl Related<super::user_settings::Entity> for Entity {
@@ -130,6 +142,18 @@ impl Related<super::shared_projects::Entity> for Entity {
 impl Related<super::shared_images::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::SharedImages.def()
+    }
+}
+
+impl Related<super::auth_tokens::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AuthTokens.def()
+    }
+}
+
+impl Related<super::recovery_codes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RecoveryCodes.def()
     }
 }
 
