@@ -162,3 +162,22 @@ async fn the_studio_stores_images_in_s3_when_configured() {
     assert_eq!(call_studio_status(&studio).await.storage, "S3-compatible bucket");
     assert_eq!(studio.get("/readyz").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_whose_nonce_marks_every_inline_script() {
+    let studio = TestStudio::start(&[]).await;
+    let page = studio.get("/").await;
+    let policy = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce");
+    let inline_scripts = page.body.matches("<script").count();
+    assert!(inline_scripts > 0);
+    assert_eq!(page.body.matches(&format!("<script type=\"module\" nonce=\"{nonce}\"")).count(), 1);
+    assert_eq!(
+        page.body.matches(&format!("nonce=\"{nonce}\"")).count(),
+        inline_scripts,
+        "every inline script carries this response's nonce"
+    );
+}

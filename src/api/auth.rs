@@ -55,6 +55,12 @@ async fn finish_sign_in(
     use crate::server::accounts::{profile, sign_in::SignInOutcome};
     match outcome {
         SignInOutcome::SignedIn { token, user } => {
+            // Signing in again on a device replaces its session rather than leaving the old one alive.
+            if let Some(previous) = crate::server::auth::signed_in() {
+                crate::server::auth::session::end(&state.db, previous.user.id, previous.session_id)
+                    .await
+                    .map_err(crate::server::error::AppError::from)?;
+            }
             super::ssr::set_cookie(state.sessions.cookie(&token));
             // A new device picks up the theme the user chose elsewhere.
             if let Ok(prefs) = profile::preferences(state, user.id).await {

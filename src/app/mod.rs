@@ -23,6 +23,17 @@ use pages::{dashboard::Dashboard, landing::Landing, not_found::NotFound};
 /// The HTML document around the app. Runs only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let theme = theme::initial_theme();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        // One nonce for the whole response, provided here at the root so the hydration script and
+        // the resource scripts streamed after the page both carry the one the policy names.
+        let nonce = leptos::nonce::Nonce::new();
+        provide_context(nonce.clone());
+        response.insert_header(
+            http::header::CONTENT_SECURITY_POLICY,
+            crate::server::http::security_headers::content_security_policy(&nonce.to_string()),
+        );
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=theme.as_str()>

@@ -90,8 +90,18 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError::InvalidSmtpUrl(e.to_string()))?
             .build();
+        if sends_password_in_clear(url) {
+            tracing::warn!("the SMTP URL has a password but no TLS: add ?tls=required or use smtps://");
+        }
         Ok(Self { transport, from: parse_mailbox(from, "sender")? })
     }
+}
+
+/// `smtp://user:pass@host` without `?tls=required` or `?tls=opportunistic` authenticates unencrypted.
+fn sends_password_in_clear(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("smtp://") else { return false };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    authority.contains('@') && !url.contains("tls=")
 }
 
 impl fmt::Debug for SmtpMailer {
@@ -432,6 +442,14 @@ mod tests {
         }
         let err = SmtpMailer::new("smtps://mailer:hunter2@:465", FROM).err().unwrap();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn a_password_without_tls_is_noticed() {
+        assert!(sends_password_in_clear("smtp://user:pass@mail.example.com:25"));
+        assert!(!sends_password_in_clear("smtp://user:pass@mail.example.com:587?tls=required"));
+        assert!(!sends_password_in_clear("smtps://user:pass@mail.example.com"));
+        assert!(!sends_password_in_clear("smtp://localhost:1025"));
     }
 
     #[test]

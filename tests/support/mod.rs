@@ -2,6 +2,7 @@
 //! in-process studio.
 #![allow(dead_code)]
 
+pub mod client;
 pub mod postgres;
 pub mod s3;
 pub mod studio;

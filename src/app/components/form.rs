@@ -64,7 +64,7 @@ pub fn TextField(
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 required=required
                 autofocus=autofocus
-                prop:value=move || value.get()
+                value=move || value.get()
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
             />

@@ -20,7 +20,9 @@ pub fn DashboardLayout() -> impl IntoView {
     let me = use_current_user();
     let location = use_location();
     let login_url = move || {
-        let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+        // The router keeps the query without its leading `?`.
+        let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
+        let here = if query.is_empty() { path } else { format!("{path}?{query}") };
         format!("/login?next={}", encode_query_value(&here))
     };
     view! {

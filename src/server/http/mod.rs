@@ -5,7 +5,7 @@ mod auth_api;
 mod health;
 mod media;
 mod same_origin;
-mod security_headers;
+pub mod security_headers;
 
 use crate::app::{App, shell};
 use crate::server::auth::current::resolve_session;

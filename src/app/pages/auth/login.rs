@@ -34,8 +34,8 @@ pub fn Login() -> impl IntoView {
                         <p class="text-sm text-muted">
                             "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
                         </p>
-                        <input type="hidden" name="pending_token" prop:value=move || pending_token.get().unwrap_or_default() />
-                        <input type="hidden" name="next" prop:value=next />
+                        <input type="hidden" name="pending_token" value=move || pending_token.get().unwrap_or_default() />
+                        <input type="hidden" name="next" value=next />
                         {move || form_error(second_result).get().map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })}
                         <TextField name="code" label="Authentication code" autocomplete="one-time-code" autofocus=true />
                         <SubmitButton label="Verify and sign in" pending=second_factor.pending() />
@@ -43,7 +43,7 @@ pub fn Login() -> impl IntoView {
                 }
             >
                 <ActionForm action=sign_in attr:class="flex flex-col gap-4">
-                    <input type="hidden" name="next" prop:value=next />
+                    <input type="hidden" name="next" value=next />
                     {move || form_error(sign_in_result).get().map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })}
                     <TextField name="email" label="Email" kind="email" autocomplete="email" autofocus=true error=field_error(sign_in_result, "email") />
                     <TextField name="password" label="Password" kind="password" autocomplete="current-password" />

@@ -26,7 +26,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         }.into_any(),
                         Ok(true) => view! {
                             <ActionForm action=reset attr:class="flex flex-col gap-4">
-                                <input type="hidden" name="token" prop:value=token />
+                                <input type="hidden" name="token" value=token />
                                 {move || form_error(result).get().map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })}
                                 {move || field_error(result, "token").get().map(|m| view! { <Alert kind=AlertKind::Error>{m}</Alert> })}
                                 <TextField

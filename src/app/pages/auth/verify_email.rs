@@ -21,7 +21,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                 other => view! {
                     {other.and_then(Result::err).map(|e| view! { <Alert kind=AlertKind::Error>{e.message}</Alert> })}
                     <ActionForm action=verify attr:class="flex flex-col gap-4">
-                        <input type="hidden" name="token" prop:value=token />
+                        <input type="hidden" name="token" value=token />
                         <p class="text-sm text-muted">"Confirm that this address is yours to finish setting up your account."</p>
                         <SubmitButton label="Confirm my email" pending=verify.pending() />
                     </ActionForm>
