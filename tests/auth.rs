@@ -1049,6 +1049,17 @@ async fn protected_pages_render_for_a_signed_in_user() {
     assert!(security.body.contains(r#"name="current_password""#));
 }
 
+#[tokio::test]
+async fn the_sign_in_page_sends_someone_already_signed_in_on_to_the_studio() {
+    let studio = sqlite_studio(&[]).await;
+    let (client, _) = account(&studio, "ada@example.com").await;
+    let page = client.page("/login?next=/settings/account").await;
+    assert!(page.status.is_redirection(), "{}", page.status);
+    assert_eq!(page.header(header::LOCATION), Some("/settings/account"));
+    let page = client.page("/login?next=https://evil.example").await;
+    assert_eq!(page.header(header::LOCATION), Some("/dashboard"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 13. Avatars
 // ---------------------------------------------------------------------------------------------

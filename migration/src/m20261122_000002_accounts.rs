@@ -11,6 +11,7 @@
 //! `ALTER TABLE ... DROP COLUMN` (SQLite >= 3.35) works for these columns because none of them
 //! is indexed, unique, a key or referenced by a constraint.
 
+use crate::columns::*;
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
 
 #[derive(DeriveMigrationName)]
@@ -50,42 +51,6 @@ impl MigrationTrait for Migration {
     fn use_transaction(&self) -> Option<bool> {
         Some(true)
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Column helpers (as in the first migration)
-// ---------------------------------------------------------------------------------------------
-
-/// `timestamp with time zone NOT NULL DEFAULT <now>`; on SQLite the default is written in the
-/// application's RFC 3339 format (see `m20261121_000001_create_schema::timestamp_now`).
-fn timestamp_now<T: IntoIden>(backend: DbBackend, col: T) -> ColumnDef {
-    let now = match backend {
-        DbBackend::Sqlite => Expr::cust("(strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))"),
-        _ => Expr::current_timestamp(),
-    };
-    timestamp_with_time_zone(col).default(now).take()
-}
-
-/// `timestamp with time zone NULL`.
-fn timestamp_opt<T: IntoIden>(col: T) -> ColumnDef {
-    timestamp_with_time_zone_null(col)
-}
-
-fn fk<FT, FC, TT, TC>(
-    name: &str,
-    from_table: FT,
-    from_col: FC,
-    to_table: TT,
-    to_col: TC,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement
-where
-    FT: IntoTableRef,
-    FC: IntoIden,
-    TT: IntoTableRef,
-    TC: IntoIden,
-{
-    ForeignKey::create().name(name).from(from_table, from_col).to(to_table, to_col).on_delete(on_delete).take()
 }
 
 // ---------------------------------------------------------------------------------------------

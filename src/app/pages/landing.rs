@@ -159,7 +159,8 @@ fn LandingHeader() -> impl IntoView {
                 </ul>
                 <div class="ml-auto flex items-center gap-2">
                     <ThemeToggle />
-                    <a href="/dashboard" class="btn btn-primary">"Open the studio"</a>
+                    <a href="/login" class="btn btn-secondary hidden sm:inline-flex">"Sign in"</a>
+                    <a href="/register" class="btn btn-primary">"Sign up"</a>
                 </div>
             </nav>
         </header>
@@ -320,7 +321,7 @@ fn CallToAction() -> impl IntoView {
             <div class="cta rounded-2xl p-10 text-center text-white">
                 <h2 class="text-3xl font-bold">"Your next image is one prompt away"</h2>
                 <p class="mx-auto mt-3 max-w-xl text-white/90">"Open the studio and start with the offline renderer, then add your fal.ai key when you are ready."</p>
-                <a href="/dashboard" class="btn btn-light btn-lg mt-6">"Open the studio"</a>
+                <a href="/register" class="btn btn-light btn-lg mt-6">"Create your account"</a>
             </div>
         </section>
     }

@@ -1,10 +1,11 @@
 use crate::api::auth::{SignIn, SignInSecondFactor};
 use crate::app::components::auth_card::AuthCard;
 use crate::app::components::form::{Alert, AlertKind, SubmitButton, TextField, field_error, form_error};
-use crate::app::session::reload_at;
-use crate::types::SignInResult;
+use crate::app::session::{reload_at, use_current_user};
+use crate::types::{SignInResult, safe_next};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -25,7 +26,15 @@ pub fn Login() -> impl IntoView {
 
     let sign_in_result: Signal<_> = sign_in.value().into();
     let second_result: Signal<_> = second_factor.value().into();
+    // Someone already signed in has nothing to do here.
+    let me = use_current_user();
+    let already_signed_in = move || {
+        Suspend::new(
+            async move { me.await.ok().flatten().map(|_| view! { <Redirect path=safe_next(Some(&next())) /> }) },
+        )
+    };
     view! {
+        <Suspense>{already_signed_in}</Suspense>
         <AuthCard title="Sign in" subtitle="Welcome back to your studio.">
             <Show
                 when=move || pending_token.get().is_none()
