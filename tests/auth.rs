@@ -1127,6 +1127,11 @@ async fn an_avatar_that_is_not_an_image_or_is_too_large_is_refused_and_leaves_no
     let message = assert_api_error(&huge, StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("avatar"));
     assert_eq!(message, "The image is 5000×1 pixels; the limit is 4096×4096.");
 
+    let heavy =
+        client.upload("/api/account/avatar", "avatar", "big.png", "image/png", &vec![0u8; 7 * 1024 * 1024]).await;
+    let message = assert_api_error(&heavy, StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("avatar"));
+    assert_eq!(message, "The file is larger than 5 MB.");
+
     let empty = client.upload("/api/account/avatar", "photo", "x.png", "image/png", &png(8, 8)).await;
     let message = assert_api_error(&empty, StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("avatar"));
     assert_eq!(message, "Choose an image file to upload.");

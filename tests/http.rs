@@ -181,3 +181,13 @@ async fn pages_carry_a_content_security_policy_whose_nonce_marks_every_inline_sc
         "every inline script carries this response's nonce"
     );
 }
+
+#[tokio::test]
+async fn account_requests_have_a_small_body_limit() {
+    let studio = TestStudio::start(&[]).await;
+    let padding = "x".repeat(20 * 1024);
+    let body = format!(r#"{{"email":"a@example.com","password":"{padding}"}}"#);
+    let request =
+        Request::post("/api/auth/login").header(header::CONTENT_TYPE, "application/json").body(Body::from(body));
+    assert_eq!(studio.send(request.unwrap()).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -8,7 +8,7 @@ use crate::server::auth::session::ClientInfo;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::types::CurrentUser;
-use axum::extract::{Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
@@ -17,7 +17,13 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::json;
 
+/// Account requests are small forms; only the avatar upload carries a file.
+const FORM_BODY_LIMIT: usize = 16 * 1024;
+const AVATAR_BODY_LIMIT: usize = 6 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
+    let avatar =
+        Router::new().route("/api/account/avatar", post(upload_avatar)).layer(DefaultBodyLimit::max(AVATAR_BODY_LIMIT));
     Router::new()
         .route("/api/auth/register", post(register))
         .route("/api/auth/login", post(login))
@@ -28,7 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/reset-password", post(reset_password))
         .route("/api/auth/profile", put(update_profile))
         .route("/api/auth/change-password", put(change_password))
-        .route("/api/account/avatar", post(upload_avatar))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        .merge(avatar)
 }
 
 #[derive(Deserialize)]
@@ -191,7 +198,7 @@ async fn upload_avatar(
 
 async fn avatar_field(mut multipart: Multipart) -> Result<Bytes, AppError> {
     let missing = || AppError::invalid("avatar", "Choose an image file to upload.");
-    while let Some(field) = multipart.next_field().await.map_err(|_| missing())? {
+    while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
         if field.name() == Some("avatar") {
             let bytes =
                 field.bytes().await.map_err(|_| AppError::invalid("avatar", "The upload did not arrive whole."))?;
@@ -199,6 +206,14 @@ async fn avatar_field(mut multipart: Multipart) -> Result<Bytes, AppError> {
         }
     }
     Err(missing())
+}
+
+fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::invalid("avatar", "The file is larger than 5 MB.")
+    } else {
+        AppError::invalid("avatar", "The upload did not arrive whole. Try again.")
+    }
 }
 
 fn urlencode(text: &str) -> String {
