@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod cookies;
+pub mod query;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -309,6 +309,7 @@ async fn signing_in_sets_an_http_only_lax_session_cookie_for_the_whole_site() {
     assert_eq!(response.json::<SignInResult>(), SignInResult::SignedIn { next: "/settings/security".into() });
 
     let cookie = response.set_cookie(SESSION_COOKIE).expect("a session cookie is set");
+    // The attributes follow the leading `name=value` pair.
     let attributes: Vec<&str> = cookie.split(';').map(str::trim).skip(1).collect();
     assert!(attributes.contains(&"HttpOnly"), "{cookie}");
     assert!(attributes.contains(&"SameSite=Lax"), "{cookie}");

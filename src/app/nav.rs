@@ -5,6 +5,8 @@ use crate::app::components::icon::IconName;
 pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
+    /// The path prefix of the section's pages: the item is marked current on any of them.
+    pub section: &'static str,
     pub icon: IconName,
     /// Sections not built yet are shown, disabled and marked "soon", so the studio's shape is visible
     /// without links that lead nowhere.
@@ -12,12 +14,18 @@ pub struct NavItem {
 }
 
 pub const SECTIONS: &[NavItem] = &[
-    NavItem { label: "Dashboard", href: "/dashboard", icon: IconName::Home, ready: true },
-    NavItem { label: "Generate", href: "/generate", icon: IconName::Sparkles, ready: false },
-    NavItem { label: "My images", href: "/gallery", icon: IconName::Images, ready: false },
-    NavItem { label: "Projects", href: "/projects", icon: IconName::Folder, ready: false },
-    NavItem { label: "Collections", href: "/collections", icon: IconName::Grid, ready: false },
-    NavItem { label: "Prompt library", href: "/prompts", icon: IconName::Book, ready: false },
-    NavItem { label: "Queue", href: "/queue", icon: IconName::Queue, ready: false },
-    NavItem { label: "Settings", href: "/settings/account", icon: IconName::Settings, ready: true },
+    NavItem { label: "Dashboard", href: "/dashboard", section: "/dashboard", icon: IconName::Home, ready: true },
+    NavItem { label: "Generate", href: "/generate", section: "/generate", icon: IconName::Sparkles, ready: false },
+    NavItem { label: "My images", href: "/gallery", section: "/gallery", icon: IconName::Images, ready: false },
+    NavItem { label: "Projects", href: "/projects", section: "/projects", icon: IconName::Folder, ready: false },
+    NavItem { label: "Collections", href: "/collections", section: "/collections", icon: IconName::Grid, ready: false },
+    NavItem { label: "Prompt library", href: "/prompts", section: "/prompts", icon: IconName::Book, ready: false },
+    NavItem { label: "Queue", href: "/queue", section: "/queue", icon: IconName::Queue, ready: false },
+    NavItem {
+        label: "Settings",
+        href: "/settings/account",
+        section: "/settings",
+        icon: IconName::Settings,
+        ready: true,
+    },
 ];

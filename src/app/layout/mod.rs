@@ -7,6 +7,7 @@ mod top_bar;
 use crate::api::auth::ResendVerification;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::session::use_current_user;
+use crate::query::encode_query_value;
 use crate::types::CurrentUser;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -81,15 +82,4 @@ fn VerifyEmailBanner() -> impl IntoView {
             </Alert>
         </div>
     }
-}
-
-/// Percent-encodes a value for a query string.
-fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -61,12 +61,9 @@ fn NavList(compact: RwSignal<bool>) -> impl IntoView {
 #[component]
 fn NavEntry(item: &'static NavItem, compact: RwSignal<bool>) -> impl IntoView {
     let location = use_location();
-    // A section is current on its own page and on the pages below it (/settings/account, /settings/security).
-    let section =
-        item.href.rsplit_once('/').map_or(item.href, |(parent, _)| if parent.is_empty() { item.href } else { parent });
     let current = move || {
         let path = location.pathname.get();
-        path == item.href || path.starts_with(&format!("{section}/"))
+        path == item.section || path.starts_with(&format!("{}/", item.section))
     };
     let label = move || (!compact.get()).then_some(view! { <span class="truncate">{item.label}</span> });
     if item.ready {

@@ -1,6 +1,7 @@
 //! The REST face of accounts (`/api/auth/*`, `/api/account/avatar`), for scripts and the avatar form.
 //! Each handler is a thin wrapper over `server::accounts`, like the server functions.
 
+use crate::query::encode_query_value;
 use crate::server::accounts::sign_in::SignInOutcome;
 use crate::server::accounts::{self, current_user, profile, recovery, registration};
 use crate::server::auth::CurrentSession;
@@ -190,7 +191,7 @@ async fn upload_avatar(
         (Err(AppError::Unauthorized), true) => Redirect::to("/login?next=/settings/account").into_response(),
         (Err(e), true) => {
             let message = e.to_api_error().message;
-            Redirect::to(&format!("/settings/account?error={}", urlencode(&message))).into_response()
+            Redirect::to(&format!("/settings/account?error={}", encode_query_value(&message))).into_response()
         }
         (Err(e), false) => e.into_response(),
     }
@@ -214,13 +215,4 @@ fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
     } else {
         AppError::invalid("avatar", "The upload did not arrive whole. Try again.")
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
