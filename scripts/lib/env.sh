@@ -9,6 +9,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/atelier/target}"
 # cargo-leptos builds with these; tests and checks use the same so every build shares one cache.
 export RUSTFLAGS="--cfg erase_components"
 export LEPTOS_OUTPUT_NAME="atelier"
+# Server function URLs carry a hash of the crate's directory unless given a fixed key; the browser and
+# server builds of two checkouts sharing this cache must agree on them.
+export SERVER_FN_OVERRIDE_KEY="atelier"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PATH="$ATELIER_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Prebuilt cargo-leptos, wasm-bindgen and s3s-fs, when this checkout sits beside the team's shared/.
