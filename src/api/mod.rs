@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod models;
 pub mod studio;
 
 /// What server functions need on the server side only.

@@ -18,7 +18,8 @@ use pages::auth::{
     verify_email::VerifyEmailPage,
 };
 use pages::settings::{account::AccountSettings, security::SecuritySettings};
-use pages::{dashboard::Dashboard, landing::Landing, not_found::NotFound};
+use pages::admin::models::AdminModelsPage;
+use pages::{dashboard::Dashboard, landing::Landing, models::ModelsPage, not_found::NotFound};
 
 /// The HTML document around the app. Runs only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -75,6 +76,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/verify-email") view=VerifyEmailPage />
                 <ParentRoute path=path!("/dashboard") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard />
+                </ParentRoute>
+                <ParentRoute path=path!("/models") view=DashboardLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=ModelsPage />
+                </ParentRoute>
+                <ParentRoute path=path!("/admin") view=DashboardLayout ssr=SsrMode::Async>
+                    <Route path=path!("models") view=AdminModelsPage />
                 </ParentRoute>
                 <ParentRoute path=path!("/settings") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("account") view=AccountSettings />

@@ -1,12 +1,15 @@
-//! Everything only the server may touch: configuration, database, storage, accounts, HTTP routes.
+//! Everything only the server may touch: configuration, database, storage, accounts, the model
+//! catalogue, image providers, HTTP routes.
 
 pub mod accounts;
 pub mod auth;
+pub mod catalogue;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod imaging;
 pub mod mail;
+pub mod providers;
 pub mod state;
 pub mod storage;

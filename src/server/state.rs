@@ -2,10 +2,12 @@
 
 use crate::server::auth::rate_limit::{self, RateLimiter};
 use crate::server::auth::session::SessionPolicy;
+use crate::server::catalogue;
 use crate::server::config::Config;
 use crate::server::db;
 use crate::server::mail::{self, Mailer};
 use crate::server::storage::{self, BlobStore};
+use atelier_catalogue::Catalogue;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -42,6 +44,7 @@ impl AppState {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StartupError::DataDir { path: data_dir.display().to_string(), source })?;
         let db = db::connect_and_migrate(&config.database_url()).await?;
+        catalogue::sync(&db, Catalogue::embedded()).await?;
         let storage = storage::open(&config).await?;
         let mailer = mail::mailer_from_config(&config.mail.smtp_url, &config.mail.from, data_dir.join("outbox"))?;
         Ok(Self {

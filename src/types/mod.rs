@@ -3,9 +3,11 @@
 mod account;
 mod auth;
 mod error;
+mod models;
 mod studio;
 
 pub use account::{CurrentUser, Preferences, Role, SessionInfo, TwoFactorEnrollment};
 pub use auth::{SignInResult, safe_next};
 pub use error::ApiError;
+pub use models::{ModelAvailability, ModelInfo};
 pub use studio::{ProviderMode, StudioStatus};

@@ -4,5 +4,6 @@ pub mod auth_card;
 pub mod form;
 pub mod icon;
 pub mod logo;
+pub mod model_facts;
 pub mod service_worker;
 pub mod theme_toggle;

@@ -4,7 +4,7 @@ use crate::app::components::logo::Logo;
 use crate::app::components::service_worker::forget_cached_pages;
 use crate::app::components::theme_toggle::ThemeToggle;
 use crate::app::session::reload_at;
-use crate::types::CurrentUser;
+use crate::types::{CurrentUser, Role};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -74,6 +74,7 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
             <nav aria-label="Account" class="flex flex-col p-2 text-sm">
                 <a class="menu-item" href="/settings/account">"Account settings"</a>
                 <a class="menu-item" href="/settings/security">"Security"</a>
+                {(user.role == Role::Admin).then(|| view! { <a class="menu-item" href="/admin/models">"Admin · Models"</a> })}
                 <ActionForm action=sign_out>
                     <button type="submit" class="menu-item w-full text-left">"Sign out"</button>
                 </ActionForm>

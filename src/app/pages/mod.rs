@@ -1,7 +1,9 @@
 //! One module per route.
 
+pub mod admin;
 pub mod auth;
 pub mod dashboard;
 pub mod landing;
+pub mod models;
 pub mod not_found;
 pub mod settings;

@@ -64,6 +64,12 @@ pub fn require_user() -> Result<CurrentSession, AppError> {
     signed_in().ok_or(AppError::Unauthorized)
 }
 
+/// The signed-in session of an administrator; anyone else is refused.
+pub fn require_admin() -> Result<CurrentSession, AppError> {
+    let session = require_user()?;
+    if session.user.role == users::ROLE_ADMIN { Ok(session) } else { Err(AppError::Forbidden) }
+}
+
 /// REST handlers that work signed in or not take `Option<CurrentSession>`.
 impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentSession {
     type Rejection = std::convert::Infallible;

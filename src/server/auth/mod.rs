@@ -9,4 +9,4 @@ pub mod single_use;
 pub mod token;
 pub mod totp;
 
-pub use current::{CurrentSession, client_info, require_user, signed_in};
+pub use current::{CurrentSession, client_info, require_admin, require_user, signed_in};

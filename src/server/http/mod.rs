@@ -4,6 +4,7 @@
 mod auth_api;
 mod health;
 mod media;
+mod models_api;
 mod same_origin;
 pub mod security_headers;
 
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(media::router())
         .merge(auth_api::router())
+        .merge(models_api::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,0 +1,3 @@
+//! Pages for administrators.
+
+pub mod models;

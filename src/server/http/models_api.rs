@@ -1,0 +1,62 @@
+//! The REST face of the model catalogue: `GET /api/models`, `GET /api/models/{key}` and the
+//! administrators' `PUT /api/admin/models/{key}/toggle`.
+
+use crate::server::auth::CurrentSession;
+use crate::server::catalogue;
+use crate::server::db::entity::users;
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+use crate::types::ModelInfo;
+use axum::extract::{Path, State};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/models", get(list))
+        .route("/api/models/{key}", get(one))
+        .route("/api/admin/models/{key}/toggle", put(toggle))
+}
+
+fn is_admin(session: Option<&CurrentSession>) -> bool {
+    session.is_some_and(|session| session.user.role == users::ROLE_ADMIN)
+}
+
+async fn list(State(state): State<AppState>, session: Option<CurrentSession>) -> Result<Json<Vec<ModelInfo>>, AppError> {
+    let models = catalogue::list(&state.db, state.config.uses_fal(), is_admin(session.as_ref())).await?;
+    Ok(Json(models))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    session: Option<CurrentSession>,
+    Path(key): Path<Uuid>,
+) -> Result<Json<ModelInfo>, AppError> {
+    let models = catalogue::list(&state.db, state.config.uses_fal(), is_admin(session.as_ref())).await?;
+    models.into_iter().find(|model| model.key == key).map(Json).ok_or(AppError::NotFound("model"))
+}
+
+#[derive(Deserialize)]
+struct Toggle {
+    /// Absent: flip the current state.
+    enabled: Option<bool>,
+}
+
+async fn toggle(
+    State(state): State<AppState>,
+    session: Option<CurrentSession>,
+    Path(key): Path<Uuid>,
+    body: Option<Json<Toggle>>,
+) -> Result<Json<ModelInfo>, AppError> {
+    match session {
+        None => return Err(AppError::Unauthorized),
+        Some(session) if !is_admin(Some(&session)) => return Err(AppError::Forbidden),
+        Some(_) => {}
+    }
+    let models = catalogue::list(&state.db, state.config.uses_fal(), true).await?;
+    let current = models.iter().find(|model| model.key == key).ok_or(AppError::NotFound("model"))?;
+    let enabled = body.and_then(|Json(toggle)| toggle.enabled).unwrap_or(!current.enabled);
+    Ok(Json(catalogue::set_enabled(&state.db, key, enabled, state.config.uses_fal()).await?))
+}

@@ -1,0 +1,1 @@
+//! The fal.ai client.

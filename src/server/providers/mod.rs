@@ -1,0 +1,3 @@
+//! Where images come from: fal.ai through our own client, or the built-in offline renderer.
+
+pub mod fal;
