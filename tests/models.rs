@@ -172,3 +172,24 @@ async fn the_catalogue_loads_on_postgres_too() {
     let switched = root.call(SetModelEnabled::PATH, &[("key", &key), ("enabled", "false")]).await;
     assert_eq!(switched.status, StatusCode::OK, "{}", switched.body);
 }
+
+#[tokio::test]
+async fn offline_text_to_image_models_show_a_sample_made_by_the_renderer() {
+    let studio = TestStudio::start(&[]).await;
+    let visitor = Client::new(&studio);
+    let models = listed(&visitor).await;
+    let key_of = |id: &str| models.iter().find(|m| m.spec.id == id).unwrap().key;
+
+    let sample = visitor.get_bytes(&format!("/api/models/{}/sample.png", key_of("atelier/sketch"))).await;
+    assert_eq!(sample.status, StatusCode::OK);
+    assert_eq!(sample.headers["content-type"], "image/png");
+    let image = image::load_from_memory(&sample.body).expect("a real PNG");
+    assert_eq!((image.width(), image.height()), (512, 512));
+    let again = visitor.get_bytes(&format!("/api/models/{}/sample.png", key_of("atelier/sketch"))).await;
+    assert_eq!(again.body, sample.body, "the same sample every time");
+
+    for id in ["fal-ai/flux/dev", "atelier/sketch/upscale"] {
+        let none = visitor.get_bytes(&format!("/api/models/{}/sample.png", key_of(id))).await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND, "{id} has no sample");
+    }
+}

@@ -4,7 +4,13 @@ import { PASSWORD, newEmail, signIn, signedInUser } from "./accounts";
 
 test("the models page shows the catalogue, offline models labelled as not AI", async ({ page }) => {
   await signedInUser(page, "models");
-  await page.getByRole("navigation", { name: "Studio", exact: true }).getByRole("link", { name: "Models" }).click();
+  const sidebar = page.getByRole("navigation", { name: "Studio", exact: true });
+  if (await sidebar.isVisible()) {
+    await sidebar.getByRole("link", { name: "Models" }).click();
+  } else {
+    await page.getByRole("button", { name: "Open menu" }).click();
+    await page.getByRole("navigation", { name: "Studio (mobile)" }).getByRole("link", { name: "Models" }).click();
+  }
   await expect(page.getByRole("heading", { name: "Models", level: 1 })).toBeVisible();
 
   const sketch = page.locator('[data-model="atelier/sketch"]');

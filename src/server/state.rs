@@ -21,6 +21,7 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub sessions: Arc<SessionPolicy>,
     pub rate_limiter: Arc<RateLimiter>,
+    pub fal: Arc<crate::server::providers::fal::Fal>,
 }
 
 /// Why the studio could not start; printed as one line.
@@ -54,6 +55,7 @@ impl AppState {
             mailer,
             sessions: Arc::new(SessionPolicy::from_config(&config)),
             rate_limiter: Arc::new(RateLimiter::new(rate_limit::WINDOW, config.auth.rate_limit_scale)),
+            fal: Arc::new(crate::server::providers::fal::Fal::from_config(&config.providers.fal)),
             config: Arc::new(config),
         })
     }

@@ -6,7 +6,7 @@ use crate::app::components::model_facts::{
     ParamList, Rating, capability_label, category_label, cost_text, provider_label,
 };
 use crate::types::{ModelAvailability, ModelInfo};
-use atelier_catalogue::{Category, ProviderKind};
+use atelier_catalogue::{Capability, Category, ProviderKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -76,6 +76,16 @@ fn ModelCard(model: ModelInfo) -> impl IntoView {
                 {(!model.enabled).then(|| view! { <span class="badge text-error">"Switched off"</span> })}
             </div>
             <code class="text-xs text-muted">{spec.id.clone()}</code>
+            {(offline && spec.capabilities.contains(&Capability::TextToImage)).then(|| view! {
+                <img
+                    src=format!("/api/models/{}/sample.png", model.key)
+                    alt=format!("A sample made by {} on this machine", spec.name)
+                    class="aspect-square w-full rounded-lg border border-border object-cover"
+                    width="512"
+                    height="512"
+                    loading="lazy"
+                />
+            })}
             <p class="text-sm">{spec.description.clone()}</p>
             <ul class="flex flex-wrap gap-1.5" aria-label="Capabilities">
                 {spec.capabilities.iter().map(|c| view! { <li class="badge">{capability_label(*c)}</li> }).collect_view()}

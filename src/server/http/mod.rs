@@ -7,6 +7,7 @@ mod media;
 mod models_api;
 mod same_origin;
 pub mod security_headers;
+mod webhooks;
 
 use crate::app::{App, shell};
 use crate::server::auth::current::resolve_session;
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(media::router())
         .merge(auth_api::router())
+        .merge(webhooks::router())
         .merge(models_api::router())
         .leptos_routes_with_context(
             &state,

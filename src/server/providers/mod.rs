@@ -1,3 +1,4 @@
 //! Where images come from: fal.ai through our own client, or the built-in offline renderer.
 
 pub mod fal;
+pub mod offline;

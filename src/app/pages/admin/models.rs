@@ -12,6 +12,8 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminModelsPage() -> impl IntoView {
     let me = use_current_user();
+    let switch = ServerAction::<SetModelEnabled>::new();
+    let models = Resource::new(move || switch.version().get(), |_| list_models());
     view! {
         <Title text="Admin · Models" />
         <div class="mx-auto flex max-w-5xl flex-col gap-6">
@@ -19,36 +21,26 @@ pub fn AdminModelsPage() -> impl IntoView {
                 <h1 class="text-2xl font-bold sm:text-3xl">"Models"</h1>
                 <p class="mt-1 text-muted">"A model switched off disappears from everyone's model list; queued work keeps its record."</p>
             </header>
+            {move || switch.value().get().map(|result| match result {
+                Ok(model) => {
+                    let state = if model.enabled { "on" } else { "off" };
+                    view! { <Alert kind=AlertKind::Success>{format!("{} is switched {state}.", model.spec.name)}</Alert> }.into_any()
+                }
+                Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
+            })}
             <Suspense fallback=|| view! { <p class="skeleton h-48" aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(user)) if user.role == Role::Admin => view! { <ModelSwitches /> }.into_any(),
-                        _ => view! { <Alert kind=AlertKind::Error>"This page is for administrators."</Alert> }.into_any(),
+                    let is_admin = matches!(me.await, Ok(Some(user)) if user.role == Role::Admin);
+                    if !is_admin {
+                        return view! { <Alert kind=AlertKind::Error>"This page is for administrators."</Alert> }.into_any();
+                    }
+                    match models.await {
+                        Ok(models) => view! { <SwitchTable models switch /> }.into_any(),
+                        Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
                     }
                 })}
             </Suspense>
         </div>
-    }
-}
-
-#[component]
-fn ModelSwitches() -> impl IntoView {
-    let switch = ServerAction::<SetModelEnabled>::new();
-    let models = Resource::new(move || switch.version().get(), |_| list_models());
-    view! {
-        {move || switch.value().get().and_then(Result::err).map(|e| view! { <Alert kind=AlertKind::Error>{e.message}</Alert> })}
-        {move || switch.value().get().and_then(Result::ok).map(|model| {
-            let state = if model.enabled { "on" } else { "off" };
-            view! { <Alert kind=AlertKind::Success>{format!("{} is switched {state}.", model.spec.name)}</Alert> }
-        })}
-        <Suspense fallback=|| view! { <p class="skeleton h-48" aria-busy="true">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match models.await {
-                    Ok(models) => view! { <SwitchTable models switch /> }.into_any(),
-                    Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }
 
