@@ -54,8 +54,7 @@ async fn inject(emu: &Emulator, rule: Value) {
 
 /// How many calls of `kind` the emulator has answered.
 async fn calls(emu: &Emulator, kind: &str) -> u64 {
-    let stats: Value =
-        reqwest::get(format!("{}/_emulator/stats", emu.url())).await.unwrap().json().await.unwrap();
+    let stats: Value = reqwest::get(format!("{}/_emulator/stats", emu.url())).await.unwrap().json().await.unwrap();
     stats[kind].as_u64().unwrap_or_else(|| panic!("no {kind} in {stats}"))
 }
 
@@ -93,8 +92,9 @@ fn first_image(result: &Value) -> &Value {
 
 #[tokio::test]
 async fn a_submitted_request_goes_through_the_queue_and_its_result_holds_the_images() {
-    let emu = emulator(15).await;
+    let emu = emulator(0).await;
     inject(&emu, json!({"fault": "slow_queue", "on": "submit", "delay_ms": 150})).await;
+    inject(&emu, json!({"fault": "slow_run", "on": "submit", "delay_ms": 150})).await;
     let client = client(&emu);
     let handle = client.submit(MODEL, &input("a lighthouse at dusk"), None).await.unwrap();
     assert_eq!(handle.model_id, MODEL);
@@ -127,8 +127,9 @@ async fn a_queued_request_reports_its_place_in_the_queue() {
 
 #[tokio::test]
 async fn the_status_stream_reports_each_change_in_order_and_ends_after_completion() {
-    let emu = emulator(15).await;
+    let emu = emulator(0).await;
     inject(&emu, json!({"fault": "slow_queue", "on": "submit", "delay_ms": 100})).await;
+    inject(&emu, json!({"fault": "slow_run", "on": "submit", "delay_ms": 100})).await;
     let client = client(&emu);
     let handle = client.submit(MODEL, &input("a stream of statuses"), None).await.unwrap();
 
@@ -137,7 +138,9 @@ async fn the_status_stream_reports_each_change_in_order_and_ends_after_completio
     assert_eq!(kinds.first(), Some(&StatusKind::InQueue), "{kinds:?}");
     assert!(kinds.contains(&StatusKind::InProgress), "{kinds:?}");
     assert_eq!(kinds.last(), Some(&StatusKind::Completed), "{kinds:?}");
-    let rank = |k: &StatusKind| [StatusKind::InQueue, StatusKind::InProgress, StatusKind::Completed].iter().position(|x| x == k);
+    let rank = |k: &StatusKind| {
+        [StatusKind::InQueue, StatusKind::InProgress, StatusKind::Completed].iter().position(|x| x == k)
+    };
     assert!(kinds.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])), "out of order: {kinds:?}");
     assert_eq!(calls(&emu, "stream").await, 1);
     assert_eq!(calls(&emu, "status").await, 0, "no polling while the events flow");

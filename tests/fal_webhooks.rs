@@ -21,7 +21,11 @@ const REQUEST_ID: &str = "3f9a8a52-8d0e-4c57-9a3e-6f2b1c0d4e11";
 const USER_ID: &str = "user-7";
 
 async fn emulator() -> Emulator {
-    let config = EmulatorConfig { key: "webhook-test-key".into(), webhook_retry_delay: Duration::from_millis(20), ..Default::default() };
+    let config = EmulatorConfig {
+        key: "webhook-test-key".into(),
+        webhook_retry_delay: Duration::from_millis(20),
+        ..Default::default()
+    };
     Emulator::start(config, "127.0.0.1:0".parse().unwrap()).await.expect("the emulator starts")
 }
 

@@ -4,28 +4,31 @@
 mod support;
 
 use atelier::server::db::entity::{
-    auth_tokens, collection_images, collections, generation_queue, image_comments, images, models, projects, prompts,
-    recovery_codes, sessions, shared_images, shared_projects, usage_logs, user_settings, users,
+    auth_tokens, collection_images, collections, generation_queue, image_comments, images, job_events, models,
+    projects, prompts, recovery_codes, sessions, shared_images, shared_projects, usage_logs, user_settings, users,
 };
 use atelier::server::db::{connect, connect_and_migrate};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, JoinType, ModelTrait, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait, Statement,
+    IntoActiveModel, JoinType, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    Statement,
 };
 use serde_json::json;
 use tempfile::TempDir;
 use uuid::Uuid;
 
 /// Every table of the schema, sorted.
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 17] = [
     "auth_tokens",
     "collection_images",
     "collections",
     "generation_queue",
     "image_comments",
     "images",
+    "job_events",
     "models",
     "projects",
     "prompts",
@@ -39,18 +42,22 @@ const TABLES: [&str; 16] = [
 ];
 
 /// The named indexes both backends get.
-const INDEXES: [&str; 18] = [
+const INDEXES: [&str; 22] = [
     "idx_auth_tokens_token_hash",
     "idx_auth_tokens_user_id_purpose",
     "idx_collection_images_collection_id_image_id",
     "idx_collection_images_image_id",
     "idx_collections_user_id",
-    "idx_generation_queue_status_priority_created_at",
-    "idx_generation_queue_user_id_status",
+    "idx_generation_queue_batch",
+    "idx_generation_queue_claim",
+    "idx_generation_queue_lease",
+    "idx_generation_queue_user_status",
     "idx_image_comments_image_id_created_at",
     "idx_images_is_favorite_created_at",
     "idx_images_project_id",
     "idx_images_user_id_created_at",
+    "idx_job_events_created_at",
+    "idx_job_events_user_id_id",
     "idx_projects_user_id",
     "idx_prompts_user_id_is_favorite",
     "idx_recovery_codes_user_id_code_hash",
@@ -60,18 +67,87 @@ const INDEXES: [&str; 18] = [
     "idx_usage_logs_user_id_created_at",
 ];
 
-/// What `m20261122_000002_accounts` adds: tables, named indexes, and columns of existing tables.
-const ACCOUNTS_TABLES: [&str; 2] = ["auth_tokens", "recovery_codes"];
-const ACCOUNTS_INDEXES: [&str; 3] =
-    ["idx_auth_tokens_token_hash", "idx_auth_tokens_user_id_purpose", "idx_recovery_codes_user_id_code_hash"];
-const ACCOUNTS_USERS_COLUMNS: [&str; 3] = ["totp_secret", "totp_enabled_at", "totp_last_step"];
-const ACCOUNTS_SETTINGS_COLUMNS: [&str; 2] = ["timezone", "language"];
+/// What a migration changes in the schema the older ones left.
+struct Changes {
+    name: &'static str,
+    tables: &'static [&'static str],
+    indexes: &'static [&'static str],
+    /// Older indexes it drops (its `down` creates them again).
+    replaced_indexes: &'static [&'static str],
+    /// `(table, old name, new name)` of the older columns it renames.
+    renamed_columns: &'static [(&'static str, &'static str, &'static str)],
+    /// `(table, columns)`: the columns it adds to older tables, in order.
+    added_columns: &'static [(&'static str, &'static [&'static str])],
+    /// `(table, column, value, older value)`: a value it renames in existing rows (its `down`
+    /// turns it back into the older one).
+    renamed_values: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+const INITIAL: Changes = Changes {
+    name: "m20261121_000001_create_schema",
+    tables: &[],
+    indexes: &[],
+    replaced_indexes: &[],
+    renamed_columns: &[],
+    added_columns: &[],
+    renamed_values: &[],
+};
+
+const ACCOUNTS: Changes = Changes {
+    name: "m20261122_000002_accounts",
+    tables: &["auth_tokens", "recovery_codes"],
+    indexes: &["idx_auth_tokens_token_hash", "idx_auth_tokens_user_id_purpose", "idx_recovery_codes_user_id_code_hash"],
+    replaced_indexes: &[],
+    renamed_columns: &[],
+    added_columns: &[
+        ("users", &["totp_secret", "totp_enabled_at", "totp_last_step"]),
+        ("user_settings", &["timezone", "language"]),
+    ],
+    renamed_values: &[],
+};
+
+const ENGINE: Changes = Changes {
+    name: "m20261123_000003_generation_engine",
+    tables: &["job_events"],
+    indexes: &[
+        "idx_generation_queue_claim",
+        "idx_generation_queue_user_status",
+        "idx_generation_queue_batch",
+        "idx_generation_queue_lease",
+        "idx_job_events_user_id_id",
+        "idx_job_events_created_at",
+    ],
+    replaced_indexes: &["idx_generation_queue_user_id_status", "idx_generation_queue_status_priority_created_at"],
+    renamed_columns: &[("generation_queue", "retry_count", "attempts")],
+    added_columns: &[
+        (
+            "generation_queue",
+            &[
+                "kind",
+                "position",
+                "next_attempt_at",
+                "lease_expires_at",
+                "worker_id",
+                "provider_handle",
+                "progress",
+                "error_type",
+                "batch_id",
+                "result_image_ids",
+                "credits_held",
+                "credits_charged",
+                "parent_image_id",
+                "cancel_requested",
+            ],
+        ),
+        ("user_settings", &["queue_paused"]),
+    ],
+    renamed_values: &[("generation_queue", "status", "running", "processing")],
+};
+
+/// Every migration, oldest first.
+const MIGRATIONS: [&Changes; 3] = [&INITIAL, &ACCOUNTS, &ENGINE];
 
 const GIN_INDEX: &str = "idx_images_tags_gin";
-const INITIAL_MIGRATION: &str = "m20261121_000001_create_schema";
-const ACCOUNTS_MIGRATION: &str = "m20261122_000002_accounts";
-/// Every migration, oldest first.
-const MIGRATIONS: [&str; 2] = [INITIAL_MIGRATION, ACCOUNTS_MIGRATION];
 
 /// A recovery code hash every fixture account shares: codes are unique per user only.
 const RECOVERY_CODE_HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
@@ -83,14 +159,12 @@ const RECOVERY_CODE_HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b82
 #[tokio::test]
 async fn migrations_run_up_down_up_on_sqlite() {
     let (url, _dir) = sqlite_url();
-    let db = connect(&url).await.unwrap();
-    check_up_down_up(&db).await;
+    check_up_down_up(&url).await;
 }
 
 #[tokio::test]
 async fn migrations_run_up_down_up_on_postgres() {
-    let db = connect(&support::postgres::fresh_database().await).await.unwrap();
-    check_up_down_up(&db).await;
+    check_up_down_up(&support::postgres::fresh_database().await).await;
 }
 
 #[tokio::test]
@@ -99,31 +173,52 @@ async fn migrate_status_lists_every_migration() {
     let db = connect(&url).await.unwrap();
 
     let names: Vec<String> = Migrator::migrations().iter().map(|migration| migration.name().to_owned()).collect();
-    assert_eq!(names, MIGRATIONS);
+    let expected: Vec<&str> = MIGRATIONS.iter().map(|migration| migration.name).collect();
+    assert_eq!(names, expected);
 
-    assert_eq!(statuses(&db).await, expected_statuses(["Pending", "Pending"]));
+    assert_eq!(statuses(&db).await, expected_statuses(0));
     Migrator::up(&db, Some(1)).await.unwrap();
-    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Pending"]));
+    assert_eq!(statuses(&db).await, expected_statuses(1));
     Migrator::up(&db, None).await.unwrap();
-    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Applied"]));
+    assert_eq!(statuses(&db).await, expected_statuses(3));
     assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
     Migrator::down(&db, Some(1)).await.unwrap();
-    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Pending"]));
+    assert_eq!(statuses(&db).await, expected_statuses(2));
     Migrator::down(&db, None).await.unwrap();
-    assert_eq!(statuses(&db).await, expected_statuses(["Pending", "Pending"]));
+    assert_eq!(statuses(&db).await, expected_statuses(0));
 }
 
 #[tokio::test]
-async fn migrating_down_one_step_removes_only_the_accounts_changes_on_sqlite() {
+async fn migrating_down_one_step_removes_only_the_generation_engine_changes_on_sqlite() {
     let (url, _dir) = sqlite_url();
-    let db = connect(&url).await.unwrap();
-    check_down_one_step(&db).await;
+    check_down_steps(&url, 1).await;
 }
 
 #[tokio::test]
-async fn migrating_down_one_step_removes_only_the_accounts_changes_on_postgres() {
-    let db = connect(&support::postgres::fresh_database().await).await.unwrap();
-    check_down_one_step(&db).await;
+async fn migrating_down_one_step_removes_only_the_generation_engine_changes_on_postgres() {
+    check_down_steps(&support::postgres::fresh_database().await, 1).await;
+}
+
+#[tokio::test]
+async fn migrating_down_two_steps_removes_the_accounts_changes_too_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    check_down_steps(&url, 2).await;
+}
+
+#[tokio::test]
+async fn migrating_down_two_steps_removes_the_accounts_changes_too_on_postgres() {
+    check_down_steps(&support::postgres::fresh_database().await, 2).await;
+}
+
+#[tokio::test]
+async fn processing_jobs_become_running_and_turn_back_when_migrating_down_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    check_status_rename(&url).await;
+}
+
+#[tokio::test]
+async fn processing_jobs_become_running_and_turn_back_when_migrating_down_on_postgres() {
+    check_status_rename(&support::postgres::fresh_database().await).await;
 }
 
 #[tokio::test]
@@ -133,7 +228,7 @@ async fn connect_and_migrate_is_idempotent() {
     drop(db);
     let db = connect_and_migrate(&url).await.unwrap();
     assert_eq!(tables(&db).await, TABLES);
-    assert_eq!(statuses(&db).await, expected_statuses(["Applied", "Applied"]));
+    assert_eq!(statuses(&db).await, expected_statuses(MIGRATIONS.len()));
 }
 
 #[tokio::test]
@@ -215,6 +310,33 @@ async fn postgres_columns_use_native_types() {
     assert_eq!(column_type("recovery_codes", "id").await, "uuid");
     assert_eq!(column_type("recovery_codes", "used_at").await, "timestamp with time zone");
     assert_eq!(column_type("recovery_codes", "created_at").await, "timestamp with time zone");
+    // m20261123_000003_generation_engine
+    for (column, expected) in [
+        ("attempts", "integer"),
+        ("kind", "text"),
+        ("position", "double precision"),
+        ("next_attempt_at", "timestamp with time zone"),
+        ("lease_expires_at", "timestamp with time zone"),
+        ("worker_id", "text"),
+        ("provider_handle", "jsonb"),
+        ("progress", "double precision"),
+        ("error_type", "text"),
+        ("batch_id", "uuid"),
+        ("result_image_ids", "jsonb"),
+        ("credits_held", "integer"),
+        ("credits_charged", "integer"),
+        ("parent_image_id", "uuid"),
+        ("cancel_requested", "boolean"),
+    ] {
+        assert_eq!(column_type("generation_queue", column).await, expected, "generation_queue.{column}");
+    }
+    assert_eq!(column_type("user_settings", "queue_paused").await, "boolean");
+    assert_eq!(column_type("job_events", "id").await, "bigint");
+    assert_eq!(column_type("job_events", "user_id").await, "uuid");
+    assert_eq!(column_type("job_events", "job_id").await, "uuid");
+    assert_eq!(column_type("job_events", "kind").await, "text");
+    assert_eq!(column_type("job_events", "payload").await, "jsonb");
+    assert_eq!(column_type("job_events", "created_at").await, "timestamp with time zone");
 }
 
 #[tokio::test]
@@ -234,8 +356,8 @@ async fn sqlite_connections_enforce_foreign_keys() {
     .await;
     assert_eq!(references, ["images.id SET NULL"]);
 
-    // The accounts tables cascade from their user.
-    for table in ACCOUNTS_TABLES {
+    // The accounts tables and the job events cascade from their user.
+    for table in ACCOUNTS.tables.iter().chain(ENGINE.tables) {
         let references = query_strings(
             &db,
             &format!(
@@ -246,6 +368,31 @@ async fn sqlite_connections_enforce_foreign_keys() {
         .await;
         assert_eq!(references, ["users.id CASCADE"], "{table}");
     }
+    // An event outlives its job, and the engine's source image is no foreign key (SQLite cannot
+    // add one to an existing table).
+    let references = |table: &'static str| {
+        let db = &db;
+        async move {
+            query_strings(
+                db,
+                &format!("SELECT \"from\" AS value FROM pragma_foreign_key_list('{table}') ORDER BY \"from\""),
+            )
+            .await
+        }
+    };
+    assert_eq!(references("job_events").await, ["user_id"]);
+    assert_eq!(references("generation_queue").await, ["project_id", "user_id"]);
+}
+
+#[tokio::test]
+async fn generation_engine_indexes_have_the_columns_their_queries_need_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    check_engine_indexes(&connect_and_migrate(&url).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn generation_engine_indexes_have_the_columns_their_queries_need_on_postgres() {
+    check_engine_indexes(&postgres().await).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,6 +448,18 @@ async fn accounts_tables_round_trip_and_enforce_their_constraints_on_postgres() 
 }
 
 #[tokio::test]
+async fn job_event_ids_only_grow_and_events_go_with_their_user_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    let db = connect_and_migrate(&url).await.unwrap();
+    check_job_events(&db).await;
+}
+
+#[tokio::test]
+async fn job_event_ids_only_grow_and_events_go_with_their_user_on_postgres() {
+    check_job_events(&postgres().await).await;
+}
+
+#[tokio::test]
 async fn omitted_columns_take_their_defaults_on_sqlite() {
     let (url, _dir) = sqlite_url();
     let db = connect_and_migrate(&url).await.unwrap();
@@ -308,7 +467,7 @@ async fn omitted_columns_take_their_defaults_on_sqlite() {
 
     // SQLite keeps timestamps as text: the default must be written like the application's
     // RFC 3339 values, so that ordering by time also holds across both kinds of rows.
-    for table in ["users", "auth_tokens", "recovery_codes"] {
+    for table in ["users", "auth_tokens", "recovery_codes", "job_events"] {
         let stored = query_strings(&db, &format!("SELECT created_at AS value FROM {table}")).await;
         assert_eq!(stored.len(), 1, "{table}");
         assert!(
@@ -340,104 +499,206 @@ async fn constraints_reject_duplicates_and_out_of_range_values_on_postgres() {
 // Scenarios shared by both backends
 // ---------------------------------------------------------------------------------------------
 
-async fn check_up_down_up(db: &DatabaseConnection) {
+async fn check_up_down_up(url: &str) {
+    let db = connect(url).await.unwrap();
     let postgres = db.get_database_backend() == DbBackend::Postgres;
-    let mut expected_indexes: Vec<&str> = INDEXES.to_vec();
-    if postgres {
-        expected_indexes.push(GIN_INDEX);
-        expected_indexes.sort();
-    }
 
-    Migrator::up(db, None).await.unwrap();
-    assert_eq!(tables(db).await, TABLES);
-    let first_indexes = index_names(db).await;
-    assert_eq!(named(&first_indexes), expected_indexes);
+    Migrator::up(&db, None).await.unwrap();
+    let db = reopen(db, url).await;
+    assert_eq!(tables(&db).await, TABLES);
+    let first_indexes = index_names(&db).await;
+    assert_eq!(named(&first_indexes), expected_indexes(&db));
     if postgres {
-        assert_eq!(cover_image_constraints(db).await, 1);
+        assert_eq!(cover_image_constraints(&db).await, 1);
     }
     // Rolling back must also work with rows in every table (and the projects <-> images cycle).
-    seed_account(db, "before").await;
+    seed_account(&db, "before").await;
 
-    Migrator::down(db, None).await.unwrap();
-    assert!(tables(db).await.is_empty(), "left: {:?}", tables(db).await);
-    assert!(index_names(db).await.is_empty());
+    Migrator::down(&db, None).await.unwrap();
+    let db = reopen(db, url).await;
+    assert!(tables(&db).await.is_empty(), "left: {:?}", tables(&db).await);
+    assert!(index_names(&db).await.is_empty());
     if postgres {
-        assert_eq!(cover_image_constraints(db).await, 0);
+        assert_eq!(cover_image_constraints(&db).await, 0);
     }
-    assert_eq!(Migrator::get_pending_migrations(db).await.unwrap().len(), Migrator::migrations().len());
+    assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), Migrator::migrations().len());
 
-    Migrator::up(db, None).await.unwrap();
-    assert_eq!(tables(db).await, TABLES);
-    assert_eq!(index_names(db).await, first_indexes);
+    Migrator::up(&db, None).await.unwrap();
+    let db = reopen(db, url).await;
+    assert_eq!(tables(&db).await, TABLES);
+    assert_eq!(index_names(&db).await, first_indexes);
     // The schema is usable after the round trip.
-    let fixture = seed_account(db, "again").await;
-    assert_eq!(users::Entity::find_by_id(fixture.user.id).one(db).await.unwrap().as_ref(), Some(&fixture.user));
+    let fixture = seed_account(&db, "again").await;
+    assert_eq!(users::Entity::find_by_id(fixture.user.id).one(&db).await.unwrap().as_ref(), Some(&fixture.user));
 }
 
-/// `down(Some(1))` undoes `m20261122_000002_accounts` alone: the schema is exactly the initial
-/// one again, with every row of it intact, and the accounts migration applies again on top.
-async fn check_down_one_step(db: &DatabaseConnection) {
-    // The initial schema, as the first migration alone leaves it.
-    Migrator::up(db, Some(1)).await.unwrap();
-    assert_eq!(statuses(db).await, expected_statuses(["Applied", "Pending"]));
-    let initial_tables = tables(db).await;
-    let expected: Vec<&str> = TABLES.into_iter().filter(|table| !ACCOUNTS_TABLES.contains(table)).collect();
-    assert_eq!(initial_tables, expected);
-    let initial_indexes = index_names(db).await;
-    assert!(!initial_indexes.iter().any(|name| ACCOUNTS_INDEXES.contains(&name.as_str())));
-    let mut initial_columns = Vec::new();
-    for table in &initial_tables {
-        initial_columns.push(columns(db, table).await);
+/// `down(Some(steps))` undoes the newest `steps` migrations alone: the schema is exactly the one
+/// the older migrations leave, with every row of it intact (values an undone migration renamed
+/// get their older names back), and the undone migrations apply again on top.
+async fn check_down_steps(url: &str, steps: usize) {
+    let db = connect(url).await.unwrap();
+    let kept = MIGRATIONS.len() - steps;
+    let undone = &MIGRATIONS[kept..];
+    let undoes = |migration: &Changes| undone.iter().any(|undone| undone.name == migration.name);
+
+    // The schema the older migrations leave.
+    Migrator::up(&db, Some(kept as u32)).await.unwrap();
+    let db = reopen(db, url).await;
+    assert_eq!(statuses(&db).await, expected_statuses(kept));
+    let older_tables = tables(&db).await;
+    let expected: Vec<&str> =
+        TABLES.into_iter().filter(|table| !undone.iter().any(|migration| migration.tables.contains(table))).collect();
+    assert_eq!(older_tables, expected);
+    let older_indexes = index_names(&db).await;
+    for migration in undone {
+        assert!(!older_indexes.iter().any(|name| migration.indexes.contains(&name.as_str())), "{older_indexes:?}");
+        for replaced in migration.replaced_indexes {
+            assert!(older_indexes.iter().any(|name| name == replaced), "no {replaced} in {older_indexes:?}");
+        }
+    }
+    let mut older_columns = Vec::new();
+    for table in &older_tables {
+        older_columns.push(columns(&db, table).await);
     }
 
-    // Both migrations: the accounts columns come after the initial ones.
-    Migrator::up(db, None).await.unwrap();
-    assert_eq!(tables(db).await, TABLES);
-    let full_indexes = index_names(db).await;
-    assert!(ACCOUNTS_INDEXES.iter().all(|name| full_indexes.iter().any(|index| index == name)), "{full_indexes:?}");
-    let users_at = initial_tables.iter().position(|table| table == "users").unwrap();
-    let settings_at = initial_tables.iter().position(|table| table == "user_settings").unwrap();
-    let with_added = |initial: &[String], added: &[&str]| -> Vec<String> {
-        initial.iter().cloned().chain(added.iter().map(|column| column.to_string())).collect()
-    };
-    assert_eq!(columns(db, "users").await, with_added(&initial_columns[users_at], &ACCOUNTS_USERS_COLUMNS));
-    assert_eq!(
-        columns(db, "user_settings").await,
-        with_added(&initial_columns[settings_at], &ACCOUNTS_SETTINGS_COLUMNS)
-    );
+    // Every migration: renamed columns keep their place, added ones come after the older ones.
+    Migrator::up(&db, None).await.unwrap();
+    let db = reopen(db, url).await;
+    assert_eq!(tables(&db).await, TABLES);
+    let full_indexes = index_names(&db).await;
+    assert_eq!(named(&full_indexes), expected_indexes(&db));
+    for (table, table_columns) in older_tables.iter().zip(&older_columns) {
+        assert_eq!(columns(&db, table).await, columns_after(undone, table, table_columns), "columns of {table}");
+    }
 
-    // Rows everywhere, accounts tables and columns included; then a snapshot of the initial
-    // schema's data (its own columns only).
-    let account = seed_account(db, "steps").await;
+    // Rows everywhere, new tables and columns included; then a snapshot of the older schema's
+    // data (its own columns only), as the undone migrations will leave it.
+    let account = seed_account(&db, "steps").await;
     let mut snapshot = Vec::new();
-    for (table, table_columns) in initial_tables.iter().zip(&initial_columns) {
-        let rows = dump(db, table, table_columns).await;
+    for (table, table_columns) in older_tables.iter().zip(&older_columns) {
+        let values: Vec<String> = table_columns.iter().map(|column| value_after_down(undone, table, column)).collect();
+        let rows = dump(&db, table, &values).await;
         assert!(!rows.is_empty(), "the fixture left {table} empty");
         snapshot.push(rows);
     }
 
-    Migrator::down(db, Some(1)).await.unwrap();
-    assert_eq!(statuses(db).await, expected_statuses(["Applied", "Pending"]));
-    assert_eq!(tables(db).await, initial_tables);
-    assert_eq!(index_names(db).await, initial_indexes);
-    for ((table, table_columns), rows) in initial_tables.iter().zip(&initial_columns).zip(&snapshot) {
-        assert_eq!(&columns(db, table).await, table_columns, "columns of {table}");
-        assert_eq!(&dump(db, table, table_columns).await, rows, "rows of {table}");
+    Migrator::down(&db, Some(steps as u32)).await.unwrap();
+    let db = reopen(db, url).await;
+    assert_eq!(statuses(&db).await, expected_statuses(kept));
+    assert_eq!(tables(&db).await, older_tables);
+    assert_eq!(index_names(&db).await, older_indexes);
+    for ((table, table_columns), rows) in older_tables.iter().zip(&older_columns).zip(&snapshot) {
+        assert_eq!(&columns(&db, table).await, table_columns, "columns of {table}");
+        let values: Vec<String> = table_columns.iter().map(|column| quoted(column)).collect();
+        assert_eq!(&dump(&db, table, &values).await, rows, "rows of {table}");
     }
 
-    // And up again: existing rows get the new columns' defaults, the new tables start empty.
-    Migrator::up(db, None).await.unwrap();
-    assert_eq!(statuses(db).await, expected_statuses(["Applied", "Applied"]));
-    assert_eq!(tables(db).await, TABLES);
-    assert_eq!(index_names(db).await, full_indexes);
-    let user = find(db, users::Entity::find_by_id(account.user.id)).await;
-    assert_eq!(user, users::Model { totp_secret: None, totp_enabled_at: None, totp_last_step: None, ..account.user });
-    let settings = find(db, user_settings::Entity::find_by_id(account.settings.id)).await;
-    assert_eq!(settings, user_settings::Model { timezone: "UTC".into(), language: "en".into(), ..account.settings });
-    assert_eq!(auth_tokens::Entity::find().count(db).await.unwrap(), 0);
-    assert_eq!(recovery_codes::Entity::find().count(db).await.unwrap(), 0);
-    insert(db, account.auth_token).await;
-    insert(db, account.recovery_code).await;
+    // And up again: existing rows get the added columns' defaults, the new tables start empty.
+    Migrator::up(&db, None).await.unwrap();
+    let db = reopen(db, url).await;
+    assert_eq!(statuses(&db).await, expected_statuses(MIGRATIONS.len()));
+    assert_eq!(tables(&db).await, TABLES);
+    assert_eq!(index_names(&db).await, full_indexes);
+    let (mut user, mut settings, mut job) = (account.user.clone(), account.settings.clone(), account.job.clone());
+    if undoes(&ACCOUNTS) {
+        user = users::Model { totp_secret: None, totp_enabled_at: None, totp_last_step: None, ..user };
+        settings = user_settings::Model { timezone: "UTC".into(), language: "en".into(), ..settings };
+    }
+    if undoes(&ENGINE) {
+        settings = user_settings::Model { queue_paused: false, ..settings };
+        job = as_queued_before_the_engine(job);
+    }
+    assert_eq!(find(&db, users::Entity::find_by_id(user.id)).await, user);
+    assert_eq!(find(&db, user_settings::Entity::find_by_id(settings.id)).await, settings);
+    assert_eq!(find(&db, generation_queue::Entity::find_by_id(job.id)).await, job);
+    for table in undone.iter().flat_map(|migration| migration.tables) {
+        assert_eq!(query_strings(&db, &format!("SELECT CAST(COUNT(*) AS TEXT) AS value FROM {table}")).await, ["0"]);
+    }
+    if undoes(&ACCOUNTS) {
+        insert(&db, account.auth_token).await;
+        insert(&db, account.recovery_code).await;
+    }
+    if undoes(&ENGINE) {
+        insert(&db, account.event).await;
+    }
+}
+
+/// `job` as the generation engine's migration leaves a job queued before it: every engine column
+/// at its default.
+fn as_queued_before_the_engine(job: generation_queue::Model) -> generation_queue::Model {
+    generation_queue::Model {
+        kind: generation_queue::KIND_TEXT_TO_IMAGE.into(),
+        position: 0.0,
+        next_attempt_at: None,
+        lease_expires_at: None,
+        worker_id: None,
+        provider_handle: None,
+        progress: 0.0,
+        error_type: None,
+        batch_id: None,
+        result_image_ids: json!([]),
+        credits_held: 0,
+        credits_charged: 0,
+        parent_image_id: None,
+        cancel_requested: false,
+        ..job
+    }
+}
+
+/// `m20261123_000003_generation_engine` renames the status `processing` to `running` (and
+/// `retry_count` to `attempts`, values kept); its `down` renames both back and leaves the
+/// statuses it introduced alone.
+async fn check_status_rename(url: &str) {
+    let db = connect(url).await.unwrap();
+    Migrator::up(&db, Some(2)).await.unwrap();
+    let db = reopen(db, url).await;
+    let user = insert(&db, user_row("legacy")).await;
+    // Jobs as the older schema stores them (the entity already has the engine's columns).
+    for (retry_count, status) in (0..).zip(["processing", "pending", "completed", "failed", "pending"]) {
+        let job = Query::insert()
+            .into_table("generation_queue")
+            .columns(["id", "user_id", "prompt", "model_id", "status", "retry_count"])
+            .values_panic([
+                Uuid::now_v7().into(),
+                user.id.into(),
+                "a fox".into(),
+                "fal-ai/flux/dev".into(),
+                status.into(),
+                retry_count.into(),
+            ])
+            .to_owned();
+        db.execute(&job).await.unwrap();
+    }
+
+    Migrator::up(&db, None).await.unwrap();
+    let db = reopen(db, url).await;
+    let jobs = generation_queue::Entity::find().order_by_asc(generation_queue::Column::Id).all(&db).await.unwrap();
+    let states: Vec<(&str, i32)> = jobs.iter().map(|job| (job.status.as_str(), job.attempts)).collect();
+    assert_eq!(
+        states,
+        [
+            (generation_queue::STATUS_RUNNING, 0),
+            (generation_queue::STATUS_PENDING, 1),
+            (generation_queue::STATUS_COMPLETED, 2),
+            (generation_queue::STATUS_FAILED, 3),
+            (generation_queue::STATUS_PENDING, 4),
+        ]
+    );
+
+    for (job, status) in [(&jobs[1], generation_queue::STATUS_PAUSED), (&jobs[4], generation_queue::STATUS_CANCELLED)] {
+        generation_queue::ActiveModel { status: Set(status.into()), ..job.clone().into_active_model() }
+            .update(&db)
+            .await
+            .unwrap();
+    }
+    Migrator::down(&db, Some(1)).await.unwrap();
+    let db = reopen(db, url).await;
+    let rows = query_strings(
+        &db,
+        "SELECT status || ':' || CAST(retry_count AS TEXT) AS value FROM generation_queue ORDER BY id",
+    )
+    .await;
+    assert_eq!(rows, ["processing:0", "paused:1", "completed:2", "failed:3", "cancelled:4"]);
 }
 
 async fn check_round_trip(db: &DatabaseConnection) {
@@ -463,6 +724,7 @@ async fn check_round_trip(db: &DatabaseConnection) {
     assert_eq!(find(db, image_comments::Entity::find_by_id(fixture.comment.id)).await, fixture.comment);
     assert_eq!(find(db, auth_tokens::Entity::find_by_id(fixture.auth_token.id)).await, fixture.auth_token);
     assert_eq!(find(db, recovery_codes::Entity::find_by_id(fixture.recovery_code.id)).await, fixture.recovery_code);
+    assert_eq!(find(db, job_events::Entity::find_by_id(fixture.event.id)).await, fixture.event);
 
     // Spot checks of decoded values, independent of the fixture's own construction.
     let image = find(db, images::Entity::find_by_id(fixture.image.id)).await;
@@ -486,6 +748,20 @@ async fn check_round_trip(db: &DatabaseConnection) {
     assert_eq!(token.purpose, auth_tokens::PURPOSE_CHANGE_EMAIL);
     assert_eq!(token.new_email.as_deref(), Some("round.new@example.com"));
     assert_eq!((token.expires_at, token.used_at, token.created_at), (at(3_600), Some(at(60)), at(17)));
+    assert!(settings.queue_paused);
+    let job = find(db, generation_queue::Entity::find_by_id(fixture.job.id)).await;
+    assert_eq!((job.status.as_str(), job.kind.as_str()), (generation_queue::STATUS_RUNNING, "image-to-image"));
+    assert_eq!((job.position, job.progress), (1.0 / 3.0, 0.25));
+    assert_eq!((job.attempts, job.credits_held, job.credits_charged), (2, 6, 3));
+    assert_eq!((job.next_attempt_at, job.lease_expires_at), (Some(at(40)), Some(at(70))));
+    assert_eq!(job.worker_id.as_deref(), Some("worker-round"));
+    assert_eq!(job.provider_handle.as_ref().map(|handle| &handle["request_id"]), Some(&json!("req-123")));
+    assert_eq!((job.error_type.as_deref(), job.cancel_requested), (Some("timeout"), true));
+    assert_eq!(job.result_image_ids, json!([fixture.image.id.to_string()]));
+    assert_eq!((job.parent_image_id, job.batch_id.is_some()), (Some(fixture.image.id), true));
+    let event = find(db, job_events::Entity::find_by_id(fixture.event.id)).await;
+    assert_eq!((event.job_id, event.kind.as_str()), (Some(job.id), "progress"));
+    assert_eq!((event.payload["progress"].clone(), event.created_at), (json!(0.25), at(19)));
 
     // Relations resolve through the declared foreign keys.
     let user_images = user.find_related(images::Entity).all(db).await.unwrap();
@@ -503,6 +779,7 @@ async fn check_round_trip(db: &DatabaseConnection) {
     assert_eq!(codes, std::slice::from_ref(&fixture.recovery_code));
     assert_eq!(fixture.auth_token.find_related(users::Entity).one(db).await.unwrap(), Some(user.clone()));
     assert_eq!(fixture.recovery_code.find_related(users::Entity).one(db).await.unwrap(), Some(user.clone()));
+    assert_eq!(fixture.event.find_related(users::Entity).one(db).await.unwrap(), Some(user.clone()));
 }
 
 async fn check_user_cascade(db: &DatabaseConnection) {
@@ -531,6 +808,7 @@ async fn check_user_cascade(db: &DatabaseConnection) {
     assert_eq!(auth_tokens::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.auth_token));
     // (Both accounts had a recovery code with the same hash: only Alice's went.)
     assert_eq!(recovery_codes::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.recovery_code));
+    assert_eq!(job_events::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.event));
     // ...including Bob's comment on her image and hers on his image.
     let comments = image_comments::Entity::find().all(db).await.unwrap();
     assert_eq!(comments, std::slice::from_ref(&bob.comment));
@@ -564,6 +842,9 @@ async fn check_set_null(db: &DatabaseConnection) {
     assert_eq!(child.parent_image_id, None);
     let usage = find(db, usage_logs::Entity::find_by_id(account.usage.id)).await;
     assert_eq!(usage.image_id, None);
+    // (A job's source image is no foreign key: the job keeps pointing at it.)
+    let job = find(db, generation_queue::Entity::find_by_id(account.job.id)).await;
+    assert_eq!(job.parent_image_id, Some(account.image.id));
     assert_eq!(usage.credits_used, account.usage.credits_used);
     // ...while rows that only exist for the image go with it.
     assert_eq!(collection_images::Entity::find().count(db).await.unwrap(), 0);
@@ -622,6 +903,7 @@ async fn check_defaults(db: &DatabaseConnection) {
     assert_eq!(settings.default_model_id, None);
     assert_eq!(settings.timezone, "UTC");
     assert_eq!(settings.language, "en");
+    assert!(!settings.queue_paused);
 
     let image = images::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -659,10 +941,23 @@ async fn check_defaults(db: &DatabaseConnection) {
     .unwrap();
     assert_eq!(job.status, generation_queue::STATUS_PENDING);
     assert_eq!(job.priority, 0);
-    assert_eq!(job.retry_count, 0);
+    assert_eq!(job.attempts, 0);
     assert_eq!(job.parameters, json!({}));
     assert_eq!(job.started_at, None);
     assert!(before <= job.updated_at && job.updated_at <= after);
+    // Every engine column, as for a job queued before the engine existed.
+    assert_eq!(job, as_queued_before_the_engine(job.clone()));
+    assert_eq!(job.kind, generation_queue::KIND_TEXT_TO_IMAGE);
+    assert_eq!(job.result_image_ids, json!([]));
+
+    let event = job_events::ActiveModel { user_id: Set(user.id), kind: Set("queued".into()), ..Default::default() }
+        .insert(db)
+        .await
+        .unwrap();
+    assert!(event.id > 0);
+    assert_eq!((event.job_id, event.payload.clone()), (None, json!({})));
+    assert!(before <= event.created_at && event.created_at <= after, "job_events.created_at {}", event.created_at);
+    assert_eq!(find(db, job_events::Entity::find_by_id(event.id)).await, event);
 
     let project = projects::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -946,6 +1241,97 @@ async fn check_accounts(db: &DatabaseConnection) {
     assert_eq!(recovery_codes::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.recovery_code));
 }
 
+/// The log the live stream reads: ids only grow, even past a deleted newest event; a user's events
+/// after a given id come back in order; events outlive their job, are pruned by age, and go with
+/// their user.
+async fn check_job_events(db: &DatabaseConnection) {
+    let alice = seed_account(db, "alice").await;
+    let bob = seed_account(db, "bob").await;
+    let event = |user_id: Uuid, job_id: Option<Uuid>, kind: &str, seconds: i64| {
+        job_events::ActiveModel {
+            user_id: Set(user_id),
+            job_id: Set(job_id),
+            kind: Set(kind.into()),
+            payload: Set(json!({"at": seconds})),
+            created_at: Set(at(seconds)),
+            ..Default::default()
+        }
+        .insert(db)
+    };
+
+    let alice_progress = event(alice.user.id, Some(alice.job.id), "progress", 100).await.unwrap();
+    let bob_progress = event(bob.user.id, Some(bob.job.id), "progress", 200).await.unwrap();
+    let alice_queue = event(alice.user.id, None, "queue", 300).await.unwrap();
+    let ids = [alice.event.id, bob.event.id, alice_progress.id, bob_progress.id, alice_queue.id];
+    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "ids not in insertion order: {ids:?}");
+
+    // What a browser resuming after a given event is sent: its user's later events, in order.
+    assert_eq!(events_after(db, alice.user.id, alice.event.id).await, [alice_progress.clone(), alice_queue.clone()]);
+    assert_eq!(events_after(db, alice.user.id, alice_progress.id).await, std::slice::from_ref(&alice_queue));
+    assert_eq!(events_after(db, bob.user.id, bob.event.id).await, std::slice::from_ref(&bob_progress));
+    assert!(events_after(db, bob.user.id, bob_progress.id).await.is_empty());
+
+    // A browser may still hold the id of a deleted newest event: it is never handed out again.
+    job_events::Entity::delete_by_id(alice_queue.id).exec(db).await.unwrap();
+    let alice_paused = event(alice.user.id, None, "queue", 400).await.unwrap();
+    assert!(alice_paused.id > alice_queue.id, "id {} reused after {}", alice_paused.id, alice_queue.id);
+
+    // Events outlive their job, but not their user's existence.
+    generation_queue::Entity::delete_by_id(alice.job.id).exec(db).await.unwrap();
+    assert_eq!(find(db, job_events::Entity::find_by_id(alice_progress.id)).await, alice_progress);
+    let orphan = job_events::Model { id: alice_paused.id + 1_000, user_id: Uuid::now_v7(), ..alice_paused.clone() };
+    assert_rejected(db, orphan, "an event of a missing user").await;
+
+    // Pruning by age (the fixture's events are the oldest).
+    let pruned = job_events::Entity::delete_many().filter(job_events::Column::CreatedAt.lt(at(150))).exec(db).await;
+    assert_eq!(pruned.unwrap().rows_affected, 3);
+    let left = job_events::Entity::find().order_by_asc(job_events::Column::Id).all(db).await.unwrap();
+    assert_eq!(left, [bob_progress.clone(), alice_paused]);
+
+    users::Entity::delete_by_id(alice.user.id).exec(db).await.unwrap();
+    assert_eq!(job_events::Entity::find().all(db).await.unwrap(), [bob_progress]);
+}
+
+/// A user's events after `last_seen`, oldest first: what the stream sends a resuming browser.
+async fn events_after(db: &DatabaseConnection, user_id: Uuid, last_seen: i64) -> Vec<job_events::Model> {
+    job_events::Entity::find()
+        .filter(job_events::Column::UserId.eq(user_id))
+        .filter(job_events::Column::Id.gt(last_seen))
+        .order_by_asc(job_events::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+/// The engine's indexes, column by column, on either backend.
+async fn check_engine_indexes(db: &DatabaseConnection) {
+    for (index, expected) in [
+        ("idx_generation_queue_claim", "generation_queue(status, next_attempt_at, priority DESC, position)"),
+        ("idx_generation_queue_user_status", "generation_queue(user_id, status, position)"),
+        ("idx_generation_queue_batch", "generation_queue(batch_id)"),
+        ("idx_generation_queue_lease", "generation_queue(status, lease_expires_at)"),
+        ("idx_job_events_user_id_id", "job_events(user_id, id)"),
+        ("idx_job_events_created_at", "job_events(created_at)"),
+    ] {
+        assert_eq!(index_definition(db, index).await, expected);
+    }
+
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // The claim of a never-tried job reads the index in order: no sort step.
+        let claim = "EXPLAIN QUERY PLAN SELECT id FROM generation_queue \
+                     WHERE status = 'pending' AND next_attempt_at IS NULL ORDER BY priority DESC, position LIMIT 1";
+        let plan: Vec<String> = db
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, claim))
+            .await
+            .unwrap()
+            .iter()
+            .map(|step| step.try_get::<String>("", "detail").unwrap())
+            .collect();
+        assert!(plan.iter().any(|step| step.contains("idx_generation_queue_claim")), "{plan:?}");
+        assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "{plan:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fixture: one row in every table for one account
 // ---------------------------------------------------------------------------------------------
@@ -967,6 +1353,7 @@ struct Account {
     comment: image_comments::Model,
     auth_token: auth_tokens::Model,
     recovery_code: recovery_codes::Model,
+    event: job_events::Model,
 }
 
 /// A fixed instant with microseconds (PostgreSQL's precision), `seconds` after a base.
@@ -976,32 +1363,33 @@ fn at(seconds: i64) -> DateTime<Utc> {
         + Duration::microseconds(123_456)
 }
 
+/// The user of the account named `label`, every column set.
+fn user_row(label: &str) -> users::Model {
+    users::Model {
+        id: Uuid::now_v7(),
+        email: format!("{label}@example.com"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        name: format!("{label} the tester"),
+        avatar_url: Some(format!("/media/avatars/{label}.png")),
+        created_at: at(0),
+        updated_at: at(10),
+        last_login: Some(at(20)),
+        email_verified: true,
+        preferences: json!({"theme": "dark", "defaults": {"width": 1024, "height": 768}}),
+        credits_balance: 250,
+        subscription_tier: "pro".into(),
+        is_active: true,
+        role: users::ROLE_ADMIN.into(),
+        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+        totp_enabled_at: Some(at(25)),
+        // Beyond i32: the column is a bigint.
+        totp_last_step: Some(i64::from(i32::MAX) + 1),
+    }
+}
+
 /// Inserts one row in every table for a new account named `label` (and a model of its own).
 async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
-    let user = insert(
-        db,
-        users::Model {
-            id: Uuid::now_v7(),
-            email: format!("{label}@example.com"),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-            name: format!("{label} the tester"),
-            avatar_url: Some(format!("/media/avatars/{label}.png")),
-            created_at: at(0),
-            updated_at: at(10),
-            last_login: Some(at(20)),
-            email_verified: true,
-            preferences: json!({"theme": "dark", "defaults": {"width": 1024, "height": 768}}),
-            credits_balance: 250,
-            subscription_tier: "pro".into(),
-            is_active: true,
-            role: users::ROLE_ADMIN.into(),
-            totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
-            totp_enabled_at: Some(at(25)),
-            // Beyond i32: the column is a bigint.
-            totp_last_step: Some(i64::from(i32::MAX) + 1),
-        },
-    )
-    .await;
+    let user = insert(db, user_row(label)).await;
     let model = insert(
         db,
         models::Model {
@@ -1037,6 +1425,7 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
             updated_at: at(2),
             timezone: "Europe/Paris".into(),
             language: "fr-CA".into(),
+            queue_paused: true,
         },
     )
     .await;
@@ -1160,16 +1549,37 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
             prompt: "a neon dog".into(),
             negative_prompt: None,
             model_id: model.fal_model_id.clone(),
-            parameters: json!({"num_images": 1}),
-            status: generation_queue::STATUS_PROCESSING.into(),
+            parameters: json!({"num_images": 2}),
+            status: generation_queue::STATUS_RUNNING.into(),
             priority: 5,
             fal_request_id: Some("req-123".into()),
-            error_message: None,
-            retry_count: 1,
+            error_message: Some("fal.ai did not answer in time; the job will be tried again.".into()),
+            attempts: 2,
             created_at: at(10),
             started_at: Some(at(11)),
             completed_at: None,
             updated_at: at(11),
+            kind: generation_queue::KIND_IMAGE_TO_IMAGE.into(),
+            // Not a short decimal: stored exactly all the same.
+            position: 1.0 / 3.0,
+            next_attempt_at: Some(at(40)),
+            lease_expires_at: Some(at(70)),
+            worker_id: Some(format!("worker-{label}")),
+            provider_handle: Some(json!({
+                "request_id": "req-123",
+                "status_url": "https://queue.fal.run/fal-ai/flux/requests/req-123/status",
+                "response_url": "https://queue.fal.run/fal-ai/flux/requests/req-123",
+                "cancel_url": "https://queue.fal.run/fal-ai/flux/requests/req-123/cancel",
+            })),
+            progress: 0.25,
+            error_type: Some("timeout".into()),
+            batch_id: Some(Uuid::now_v7()),
+            // The first of its two images is in.
+            result_image_ids: json!([image.id.to_string()]),
+            credits_held: 6,
+            credits_charged: 3,
+            parent_image_id: Some(image.id),
+            cancel_requested: true,
         },
     )
     .await;
@@ -1242,6 +1652,18 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
         },
     )
     .await;
+    // The database assigns the id.
+    let event = job_events::ActiveModel {
+        user_id: Set(user.id),
+        job_id: Set(Some(job.id)),
+        kind: Set("progress".into()),
+        payload: Set(json!({"progress": 0.25})),
+        created_at: Set(at(19)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
 
     Account {
         user,
@@ -1260,6 +1682,7 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
         comment,
         auth_token,
         recovery_code,
+        event,
     }
 }
 
@@ -1326,6 +1749,24 @@ async fn cover_of(db: &DatabaseConnection, project: &projects::Model) -> Option<
         .unwrap()
 }
 
+/// A new connection to `url` in place of `db`, as `connect_and_migrate` makes after migrating: a
+/// pooled SQLite connection may keep statements prepared against the schema before a change
+/// (a renamed column then reads as NULL).
+async fn reopen(db: DatabaseConnection, url: &str) -> DatabaseConnection {
+    db.close().await.unwrap();
+    connect(url).await.unwrap()
+}
+
+/// The named indexes of the whole schema on `db`'s backend.
+fn expected_indexes(db: &DatabaseConnection) -> Vec<&'static str> {
+    let mut expected = INDEXES.to_vec();
+    if db.get_database_backend() == DbBackend::Postgres {
+        expected.push(GIN_INDEX);
+        expected.sort();
+    }
+    expected
+}
+
 async fn postgres() -> DatabaseConnection {
     connect_and_migrate(&support::postgres::fresh_database().await).await.unwrap()
 }
@@ -1337,9 +1778,55 @@ fn sqlite_url() -> (String, TempDir) {
     (url, dir)
 }
 
-/// `(name, status)` of every migration, oldest first, for the given statuses.
-fn expected_statuses(status: [&str; 2]) -> Vec<(String, String)> {
-    MIGRATIONS.iter().zip(status).map(|(name, status)| (name.to_string(), status.to_owned())).collect()
+/// `(name, status)` of every migration, oldest first, when the first `applied` ones are applied.
+fn expected_statuses(applied: usize) -> Vec<(String, String)> {
+    MIGRATIONS
+        .iter()
+        .enumerate()
+        .map(|(at, migration)| (migration.name.to_owned(), if at < applied { "Applied" } else { "Pending" }.to_owned()))
+        .collect()
+}
+
+/// The columns of an older `table` once the `undone` migrations apply on top of `older` ones.
+fn columns_after(undone: &[&Changes], table: &str, older: &[String]) -> Vec<String> {
+    let mut columns = older.to_vec();
+    for migration in undone {
+        for (renamed_in, from, to) in migration.renamed_columns {
+            if *renamed_in == table {
+                columns.iter_mut().filter(|column| column == from).for_each(|column| *column = to.to_string());
+            }
+        }
+        for (added_to, added) in migration.added_columns {
+            if *added_to == table {
+                columns.extend(added.iter().map(|column| column.to_string()));
+            }
+        }
+    }
+    columns
+}
+
+/// An SQL expression over the current schema that reads the value the older `column` of `table`
+/// will hold once the `undone` migrations' `down` ran (under its current name, with the values
+/// they renamed given back their older names).
+fn value_after_down(undone: &[&Changes], table: &str, column: &str) -> String {
+    let mut name = column.to_owned();
+    for (renamed_in, from, to) in undone.iter().flat_map(|migration| migration.renamed_columns) {
+        if *renamed_in == table && name == *from {
+            name = to.to_string();
+        }
+    }
+    let mut value = quoted(&name);
+    for (renamed_in, renamed_column, newer, older) in undone.iter().rev().flat_map(|migration| migration.renamed_values)
+    {
+        if *renamed_in == table && *renamed_column == column {
+            value = format!("CASE WHEN {value} = '{newer}' THEN '{older}' ELSE {value} END");
+        }
+    }
+    value
+}
+
+fn quoted(column: &str) -> String {
+    format!("\"{column}\"")
 }
 
 async fn statuses(db: &DatabaseConnection) -> Vec<(String, String)> {
@@ -1395,20 +1882,42 @@ async fn columns(db: &DatabaseConnection, table: &str) -> Vec<String> {
     query_strings(db, &sql).await
 }
 
-/// Every row of `table` as text (the given columns), ordered by id. SQLite's `quote` also
-/// renders the UUID blobs (as `X'...'`), which a cast to text would garble.
-async fn dump(db: &DatabaseConnection, table: &str, columns: &[String]) -> Vec<String> {
-    let field = |column: &String| match db.get_database_backend() {
-        DbBackend::Postgres => format!("COALESCE(CAST(\"{column}\" AS TEXT), '<null>')"),
-        _ => format!("quote(\"{column}\")"),
+/// Every row of `table` as text (the given SQL expressions, such as quoted column names), ordered
+/// by id. SQLite's `quote` also renders the UUID blobs (as `X'...'`), which a cast to text would
+/// garble.
+async fn dump(db: &DatabaseConnection, table: &str, values: &[String]) -> Vec<String> {
+    let field = |value: &String| match db.get_database_backend() {
+        DbBackend::Postgres => format!("COALESCE(CAST({value} AS TEXT), '<null>')"),
+        _ => format!("quote({value})"),
     };
-    let fields: Vec<String> = columns.iter().map(field).collect();
+    let fields: Vec<String> = values.iter().map(field).collect();
     query_strings(db, &format!("SELECT {} AS value FROM \"{table}\" ORDER BY id", fields.join(" || '|' || "))).await
 }
 
 /// The explicitly named indexes among `indexes` (`idx_*`).
 fn named(indexes: &[String]) -> Vec<&str> {
     indexes.iter().map(String::as_str).filter(|name| name.starts_with("idx_")).collect()
+}
+
+/// `table(column, column DESC, ...)`: the table and key columns of the index `name`.
+async fn index_definition(db: &DatabaseConnection, name: &str) -> String {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => format!(
+            "SELECT t.relname::text || '(' || string_agg(replace(pg_get_indexdef(i.indexrelid, k.n, true), '\"', '') \
+             || CASE WHEN i.indoption[k.n - 1] & 1 = 1 THEN ' DESC' ELSE '' END, ', ' ORDER BY k.n) || ')' AS value \
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+             CROSS JOIN generate_series(1, i.indnkeyatts) AS k(n) \
+             WHERE c.relname = '{name}' GROUP BY t.relname"
+        ),
+        _ => format!(
+            "SELECT m.tbl_name || '(' || ( \
+               SELECT group_concat(column_name, ', ') FROM ( \
+                 SELECT x.name || CASE WHEN x.\"desc\" THEN ' DESC' ELSE '' END AS column_name \
+                 FROM pragma_index_xinfo('{name}') AS x WHERE x.key = 1 ORDER BY x.seqno)) || ')' AS value \
+             FROM sqlite_master AS m WHERE m.type = 'index' AND m.name = '{name}'"
+        ),
+    };
+    query_strings(db, &sql).await.pop().unwrap_or_else(|| panic!("no index {name}"))
 }
 
 async fn cover_image_constraints(db: &DatabaseConnection) -> usize {

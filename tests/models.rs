@@ -102,7 +102,8 @@ async fn only_administrators_switch_models_and_a_switched_off_model_disappears_f
 
     let refused = ada.call(SetModelEnabled::PATH, &[("key", &key), ("enabled", "false")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let refused = Client::new(&studio).json_request("PUT", &format!("/api/admin/models/{key}/toggle"), &json!({})).await;
+    let refused =
+        Client::new(&studio).json_request("PUT", &format!("/api/admin/models/{key}/toggle"), &json!({})).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     let refused = ada.json_request("PUT", &format!("/api/admin/models/{key}/toggle"), &json!({})).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod columns;
 mod m20261121_000001_create_schema;
 mod m20261122_000002_accounts;
+mod m20261123_000003_generation_engine;
 
 /// Every migration of the studio, oldest first.
 pub struct Migrator;
@@ -13,6 +14,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_schema::Migration), Box::new(m20261122_000002_accounts::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_schema::Migration),
+            Box::new(m20261122_000002_accounts::Migration),
+            Box::new(m20261123_000003_generation_engine::Migration),
+        ]
     }
 }

@@ -13,12 +13,12 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use layout::DashboardLayout;
+use pages::admin::models::AdminModelsPage;
 use pages::auth::{
     forgot_password::ForgotPasswordPage, login::Login, register::RegisterPage, reset_password::ResetPasswordPage,
     verify_email::VerifyEmailPage,
 };
 use pages::settings::{account::AccountSettings, security::SecuritySettings};
-use pages::admin::models::AdminModelsPage;
 use pages::{dashboard::Dashboard, landing::Landing, models::ModelsPage, not_found::NotFound};
 
 /// The HTML document around the app. Runs only on the server.

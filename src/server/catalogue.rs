@@ -57,7 +57,11 @@ fn describe(row: &mut models::ActiveModel, spec: &ModelSpec) {
 }
 
 /// Every model of the catalogue with its switch. Disabled models are left out unless `include_disabled`.
-pub async fn list(db: &DatabaseConnection, fal_ready: bool, include_disabled: bool) -> Result<Vec<ModelInfo>, AppError> {
+pub async fn list(
+    db: &DatabaseConnection,
+    fal_ready: bool,
+    include_disabled: bool,
+) -> Result<Vec<ModelInfo>, AppError> {
     let rows = models::Entity::find().all(db).await.map_err(AppError::internal)?;
     Ok(Catalogue::embedded()
         .models
@@ -97,7 +101,11 @@ pub async fn enabled_spec(db: &DatabaseConnection, model_id: &str) -> Result<&'s
         .await
         .map_err(AppError::internal)?
         .is_some();
-    if enabled { Ok(spec) } else { Err(AppError::invalid("model", format!("{} is switched off on this studio.", spec.name))) }
+    if enabled {
+        Ok(spec)
+    } else {
+        Err(AppError::invalid("model", format!("{} is switched off on this studio.", spec.name)))
+    }
 }
 
 fn info(spec: &ModelSpec, row: &models::Model, fal_ready: bool) -> ModelInfo {

@@ -29,6 +29,9 @@ pub enum ApiError {
     /// Any other status with a body that is already fal-shaped.
     #[error("HTTP {0}")]
     Raw(StatusCode, Value),
+    /// The answer of an injected fault, sent as it is.
+    #[error("injected fault")]
+    Injected(Box<Response>),
 }
 
 impl ApiError {
@@ -50,6 +53,7 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(detail) => (StatusCode::UNPROCESSABLE_ENTITY, json!({ "detail": detail })),
             ApiError::PayloadTooLarge(detail) => (StatusCode::PAYLOAD_TOO_LARGE, json!({ "detail": detail })),
             ApiError::Raw(status, body) => (status, body),
+            ApiError::Injected(response) => return *response,
         };
         json_response(status, &body)
     }
@@ -60,10 +64,4 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
-}
-
-impl From<ApiError> for Response {
-    fn from(error: ApiError) -> Response {
-        error.into_response()
-    }
 }

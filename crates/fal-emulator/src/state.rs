@@ -27,7 +27,8 @@ pub struct AppState {
 impl AppState {
     /// Shared state for an emulator whose URLs start with `base_url`; a fresh webhook signing key.
     pub fn new(config: EmulatorConfig, base_url: &str) -> std::io::Result<AppState> {
-        let signing_key = crate::webhooks::generate_signing_key().map_err(std::io::Error::other)?;
+        let signing_key =
+            crate::webhooks::generate_signing_key().map_err(|error| std::io::Error::other(error.to_string()))?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .build()

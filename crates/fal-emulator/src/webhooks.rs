@@ -95,12 +95,14 @@ fn signed_headers(key: &SigningKey, request_id: Uuid, body: &[u8]) -> Vec<(&'sta
     ]
 }
 
-async fn post(http: &reqwest::Client, url: &str, headers: &[(&'static str, String)], body: &[u8]) -> Result<(), String> {
-    let mut request = http
-        .post(url)
-        .timeout(Duration::from_secs(15))
-        .header("content-type", "application/json")
-        .body(body.to_vec());
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(&'static str, String)],
+    body: &[u8],
+) -> Result<(), String> {
+    let mut request =
+        http.post(url).timeout(Duration::from_secs(15)).header("content-type", "application/json").body(body.to_vec());
     for (name, value) in headers {
         request = request.header(*name, value);
     }

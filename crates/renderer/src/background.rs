@@ -54,7 +54,7 @@ fn border_colour(image: &RgbaImage, border: &[usize]) -> [f32; 3] {
     }
     let commonest = (0..4096).max_by_key(|&b| (counts[b], std::cmp::Reverse(b))).unwrap_or(0);
     let mut sum = [0.0f64; 3];
-    let mut n = 0.0;
+    let mut n = 0.0f64;
     for &index in border.iter().filter(|&&index| bin(pixel(index)) == commonest) {
         let p = pixel(index);
         for (total, &value) in sum.iter_mut().zip(p) {

@@ -5,7 +5,6 @@ pub(crate) struct Rgb(pub(crate) [f32; 3]);
 
 impl Rgb {
     pub(crate) const WHITE: Rgb = Rgb([255.0, 255.0, 255.0]);
-    pub(crate) const BLACK: Rgb = Rgb([0.0, 0.0, 0.0]);
 
     /// `hue` in degrees (any value, wrapped), `saturation` and `lightness` in `[0, 1]`.
     pub(crate) fn hsl(hue: f32, saturation: f32, lightness: f32) -> Rgb {
@@ -26,10 +25,6 @@ impl Rgb {
         Rgb([(r + m) * 255.0, (g + m) * 255.0, (b + m) * 255.0])
     }
 
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Rgb {
-        Rgb([f32::from(bytes[0]), f32::from(bytes[1]), f32::from(bytes[2])])
-    }
-
     pub(crate) fn lerp(self, other: Rgb, t: f32) -> Rgb {
         let [a, b, c] = self.0;
         let [x, y, z] = other.0;
@@ -42,6 +37,7 @@ impl Rgb {
     }
 
     /// Rec. 601 luma, 0 to 255.
+    #[cfg(test)]
     pub(crate) fn luma(self) -> f32 {
         let [r, g, b] = self.0;
         0.299 * r + 0.587 * g + 0.114 * b

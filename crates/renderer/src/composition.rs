@@ -5,7 +5,7 @@ use crate::colour::Rgb;
 use crate::layers::{Disc, Finish, Glow, Layer, Puff, Silhouette, Sky, Star, Stars, Texture};
 use crate::noise::{Rng, ValueNoise};
 use crate::palette::Palette;
-use crate::prompt::{Motif, Reading};
+use crate::prompt::{Mood, Motif, Reading};
 
 /// The layers of a `width`×`height` picture, back to front, ending with the finishing grain.
 pub(crate) fn compose(reading: &Reading, width: u32, height: u32, rng: &mut Rng) -> Vec<Layer> {
@@ -29,7 +29,7 @@ pub(crate) fn compose(reading: &Reading, width: u32, height: u32, rng: &mut Rng)
         match motif {
             Motif::Stars => layers.push(stars(&frame, &palette, &mut rng)),
             Motif::Sun | Motif::Moon => {
-                let glow = glow(&frame, &palette, motif, &mut rng);
+                let glow = glow(&frame, &palette, motif, reading.mood.low_sun, &mut rng);
                 light_x.get_or_insert(glow.cx);
                 layers.push(Layer::Glow(glow));
             }
@@ -41,8 +41,10 @@ pub(crate) fn compose(reading: &Reading, width: u32, height: u32, rng: &mut Rng)
                 let index = ground.iter().position(|&m| m == ground_motif).unwrap_or(0);
                 for _ in 0..strata[index] {
                     let depth = if total_strata > 1 { stratum as f32 / (total_strata - 1) as f32 } else { 0.6 };
-                    let base = frame.horizon + (frame.ground_bottom - frame.horizon) * stratum as f32 / total_strata as f32;
-                    layers.push(Layer::Silhouette(stratum_of(ground_motif, &frame, &palette, base, depth, &mut rng)));
+                    let base =
+                        frame.horizon + (frame.ground_bottom - frame.horizon) * stratum as f32 / total_strata as f32;
+                    let scene = Scene { frame: &frame, palette: &palette, mood: reading.mood };
+                    layers.push(Layer::Silhouette(stratum_of(ground_motif, &scene, base, depth, &mut rng)));
                     stratum += 1;
                 }
             }
@@ -80,6 +82,13 @@ fn complete_motifs(reading: &Reading, palette: &Palette, rng: &mut Rng) -> Vec<M
     motifs.sort();
     motifs.dedup();
     motifs
+}
+
+/// What every ground layer is drawn against.
+struct Scene<'a> {
+    frame: &'a Frame,
+    palette: &'a Palette,
+    mood: Mood,
 }
 
 /// The picture's proportions: where the horizon is and where the land ends.
@@ -130,7 +139,7 @@ fn stars(frame: &Frame, palette: &Palette, rng: &mut Rng) -> Layer {
     Layer::Stars(Stars { colour, stars })
 }
 
-fn glow(frame: &Frame, palette: &Palette, motif: Motif, rng: &mut Rng) -> Glow {
+fn glow(frame: &Frame, palette: &Palette, motif: Motif, low: bool, rng: &mut Rng) -> Glow {
     let is_moon = motif == Motif::Moon;
     let radius = frame.side * if is_moon { rng.range(0.04, 0.07) } else { rng.range(0.06, 0.12) };
     let (disc, halo, halo_strength) = if is_moon {
@@ -140,7 +149,7 @@ fn glow(frame: &Frame, palette: &Palette, motif: Motif, rng: &mut Rng) -> Glow {
     };
     Glow {
         cx: frame.width * rng.range(0.18, 0.82),
-        cy: frame.horizon - frame.horizon * rng.range(0.15, 0.7),
+        cy: frame.horizon - frame.horizon * if low { rng.range(0.0, 0.12) } else { rng.range(0.15, 0.7) },
         radius,
         halo_radius: radius * rng.range(2.5, 4.5),
         halo_strength,
@@ -223,7 +232,9 @@ fn clouds(frame: &Frame, palette: &Palette, rng: &mut Rng) -> Layer {
 }
 
 /// One ground layer whose skyline rests on `base`, coloured for `depth` (0 far, 1 near).
-fn stratum_of(motif: Motif, frame: &Frame, palette: &Palette, base: f32, depth: f32, rng: &mut Rng) -> Silhouette {
+fn stratum_of(motif: Motif, scene: &Scene, base: f32, depth: f32, rng: &mut Rng) -> Silhouette {
+    let Scene { frame, palette, mood } = scene;
+    let snowy = mood.snowy;
     let width = frame.width as usize;
     let height = frame.height;
     let mut texture = Texture::Plain;
@@ -232,11 +243,15 @@ fn stratum_of(motif: Motif, frame: &Frame, palette: &Palette, base: f32, depth: 
             let noise = ValueNoise::new(rng);
             let features = rng.range(2.0, 5.0);
             let amplitude = height * rng.range(0.14, 0.3) * (1.0 - 0.35 * depth);
-            if !palette.dark && amplitude > height * 0.17 && rng.chance(0.6) {
-                let line = base - amplitude * 0.62;
+            if snowy || (!palette.dark && amplitude > height * 0.17 && rng.chance(0.5)) {
+                let line = base - amplitude * if snowy { 0.45 } else { 0.62 };
                 texture = Texture::Snow { line, colour: Rgb::WHITE.lerp(palette.sky_horizon, 0.2) };
             }
-            (0..width).map(|x| base - amplitude * ridge(&noise, x as f32 / frame.width * features)).collect()
+            let crests: Vec<f32> = (0..width).map(|x| ridge(&noise, x as f32 / frame.width * features)).collect();
+            // Stretched so the highest crest reaches the full height and the lowest still rises a little.
+            let (low, high) = crests.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+            let spread = (high - low).max(1e-3);
+            crests.iter().map(|&crest| base - amplitude * (0.15 + 0.85 * (crest - low) / spread)).collect()
         }
         Motif::Hills | Motif::Dunes => {
             let amplitude = height * if motif == Motif::Hills { rng.range(0.05, 0.12) } else { rng.range(0.03, 0.08) };
@@ -261,8 +276,9 @@ fn stratum_of(motif: Motif, frame: &Frame, palette: &Palette, base: f32, depth: 
         Motif::Forest => treeline(frame, base, rng),
         _ => vec![base; width],
     };
-    let top_colour = palette.land(depth);
-    let bottom_colour = palette.land((depth + 0.4).min(1.0)).scale(0.85);
+    let colour_at = |depth: f32| if motif == Motif::Forest { palette.foliage(depth) } else { palette.land(depth) };
+    let top_colour = colour_at(depth);
+    let bottom_colour = colour_at((depth + 0.4).min(1.0)).scale(0.85);
     Silhouette { profile, top_colour, bottom_colour, texture }
 }
 

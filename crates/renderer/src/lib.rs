@@ -56,12 +56,13 @@ pub enum RenderError {
 }
 
 /// Input images of a request, already fetched and decoded by the caller.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Inputs {
     pub image: Option<DynamicImage>,
     pub mask: Option<DynamicImage>,
 }
 
+#[derive(Debug)]
 pub struct Rendered {
     pub images: Vec<DynamicImage>,
     /// The seed of the first image; image `i` used `seed + i`.
@@ -76,7 +77,12 @@ pub fn text_to_image(sketch: &Sketch, progress: &mut dyn FnMut(Step)) -> RgbImag
 
 /// The source, at its own size, blended with a sketch: `strength` 0 keeps the source exactly, 1
 /// gives the sketch alone. `sketch.width` and `sketch.height` are ignored.
-pub fn image_to_image(sketch: &Sketch, source: &DynamicImage, strength: f32, progress: &mut dyn FnMut(Step)) -> RgbImage {
+pub fn image_to_image(
+    sketch: &Sketch,
+    source: &DynamicImage,
+    strength: f32,
+    progress: &mut dyn FnMut(Step),
+) -> RgbImage {
     repaint::image_to_image(sketch, source, strength, progress)
 }
 
@@ -92,8 +98,8 @@ pub fn inpaint(
     repaint::inpaint(sketch, source, mask, strength, progress)
 }
 
-/// A Lanczos3 enlargement by `factor` (2, 4 or 8), keeping the alpha channel if the source has one.
-/// Refuses a result wider or taller than [`MAX_SIDE`].
+/// A Lanczos3 enlargement by `factor` (2, 4 or 8), 8 bits a channel, keeping the alpha channel if the
+/// source has one. Refuses a result wider or taller than [`MAX_SIDE`].
 pub fn upscale(source: &DynamicImage, factor: u32) -> Result<DynamicImage, RenderError> {
     upscale::upscale(source, factor)
 }
@@ -108,7 +114,9 @@ pub fn remove_background(source: &DynamicImage) -> RgbaImage {
 ///
 /// The operation is the model's first capability of: upscale (`upscale_factor`), background removal,
 /// inpainting (`strength`; needs the image and the mask), image-to-image (`strength`), text-to-image
-/// (`image_size`, or `width` and `height`, or `aspect_ratio`). Generative operations make
+/// (`image_size`, or `width` and `height`, or `aspect_ratio`). A model that can also work from text
+/// alone inpaints only when given a mask, and transforms an image only when given one. A missing
+/// input is refused by its request name (`image_url is required`). Generative operations make
 /// `num_images` images with seeds `seed`, `seed + 1`, … (a fresh seed when none is given) in
 /// `num_inference_steps` steps each; progress counts the steps of all images together.
 pub fn run(

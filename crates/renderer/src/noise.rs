@@ -92,13 +92,13 @@ pub(crate) fn pixel_hash(x: u32, y: u32, salt: u32) -> u32 {
 /// every 256 units.
 #[derive(Clone, Debug)]
 pub(crate) struct ValueNoise {
-    lattice: [f32; 256],
+    lattice: Box<[f32; 256]>,
 }
 
 impl ValueNoise {
     pub(crate) fn new(rng: &mut Rng) -> Self {
-        let mut lattice = [0.0; 256];
-        for value in &mut lattice {
+        let mut lattice = Box::new([0.0; 256]);
+        for value in lattice.iter_mut() {
             *value = rng.unit();
         }
         ValueNoise { lattice }

@@ -11,6 +11,8 @@ pub(crate) struct ColourCue {
     pub(crate) saturation: f32,
     pub(crate) lightness: f32,
     pub(crate) partner: Option<f32>,
+    /// Words like "sunset" colour the sky rather than the land.
+    pub(crate) of_sky: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,6 +21,10 @@ pub(crate) struct Mood {
     pub(crate) pastel: bool,
     pub(crate) vivid: bool,
     pub(crate) mono: bool,
+    /// Snow on the peaks.
+    pub(crate) snowy: bool,
+    /// The sun sits low, near the horizon.
+    pub(crate) low_sun: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,27 +66,26 @@ pub(crate) struct Reading {
 
 impl Reading {
     pub(crate) fn of(prompt: &str, negative_prompt: &str) -> Reading {
-        let words = words(prompt);
         let unwanted = words(negative_prompt);
         let unwanted_motifs: Vec<Motif> = unwanted.iter().flat_map(|word| motifs_of(word)).copied().collect();
 
-        let mut reading = Reading { words, unwanted, ..Reading::default() };
+        let mut reading = Reading { words: words(prompt), unwanted, ..Reading::default() };
         reading.avoided_hues = reading.unwanted.iter().filter_map(|word| colour_of(word)).map(|cue| cue.hue).collect();
         let mut extra_motifs = 0;
         for word in &reading.words {
             if let Some(cue) = colour_of(word) {
                 reading.colours.push(cue);
             }
-            if let Some(mood) = mood_of(word) {
-                mood.apply(&mut reading.mood);
+            for tone in tones_of(word) {
+                tone.apply(&mut reading.mood);
             }
             let named = motifs_of(word);
             reading.motifs.extend(named.iter().filter(|motif| !unwanted_motifs.contains(motif)));
             // A word we do not know may still bring something to the picture, chosen by its spelling.
-            let known = !named.is_empty() || colour_of(word).is_some() || mood_of(word).is_some();
+            let known = !named.is_empty() || colour_of(word).is_some() || !tones_of(word).is_empty();
             if !known && !is_stop_word(word) && extra_motifs < 2 {
                 let hash = hash_str(word);
-                if hash % 3 == 0 {
+                if hash.is_multiple_of(3) {
                     let motif = WANDERING_MOTIFS[(hash >> 8) as usize % WANDERING_MOTIFS.len()];
                     if !unwanted_motifs.contains(&motif) {
                         reading.motifs.push(motif);
@@ -108,24 +113,32 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase).collect()
 }
 
-/// The word, or the word without a plural ending, as found in a table.
+/// The word, then the word without a plural ending.
+fn stems(word: &str) -> impl Iterator<Item = &str> {
+    let plural = |suffix: &str| word.strip_suffix(suffix).filter(|stem| stem.len() > 2);
+    [Some(word), plural("es"), plural("s")].into_iter().flatten()
+}
+
 fn lookup<T: Copy>(table: &[(&str, T)], word: &str) -> Option<T> {
-    let find = |candidate: &str| table.iter().find(|(name, _)| *name == candidate).map(|(_, value)| *value);
-    find(word)
-        .or_else(|| word.strip_suffix("es").filter(|stem| stem.len() > 2).and_then(find))
-        .or_else(|| word.strip_suffix('s').filter(|stem| stem.len() > 2).and_then(find))
+    stems(word).find_map(|stem| table.iter().find(|(name, _)| *name == stem).map(|(_, value)| *value))
 }
 
 fn colour_of(word: &str) -> Option<ColourCue> {
-    lookup(COLOURS, word).map(|(hue, saturation, lightness, partner)| ColourCue { hue, saturation, lightness, partner })
+    lookup(COLOURS, word).map(|(hue, saturation, lightness, partner)| ColourCue {
+        hue,
+        saturation,
+        lightness,
+        partner,
+        of_sky: stems(word).any(|stem| SKY_WORDS.contains(&stem)),
+    })
 }
 
 fn motifs_of(word: &str) -> &'static [Motif] {
     lookup(MOTIFS, word).unwrap_or(&[])
 }
 
-fn mood_of(word: &str) -> Option<MoodWord> {
-    lookup(MOODS, word)
+fn tones_of(word: &str) -> &'static [Tone] {
+    lookup(TONES, word).unwrap_or(&[])
 }
 
 fn is_stop_word(word: &str) -> bool {
@@ -133,24 +146,24 @@ fn is_stop_word(word: &str) -> bool {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum MoodWord {
+enum Tone {
     Dark,
     Pastel,
     Vivid,
     Mono,
-    DarkMono,
-    DarkVivid,
+    Snowy,
+    LowSun,
 }
 
-impl MoodWord {
+impl Tone {
     fn apply(self, mood: &mut Mood) {
         match self {
-            MoodWord::Dark => mood.dark = true,
-            MoodWord::Pastel => mood.pastel = true,
-            MoodWord::Vivid => mood.vivid = true,
-            MoodWord::Mono => mood.mono = true,
-            MoodWord::DarkMono => (mood.dark, mood.mono) = (true, true),
-            MoodWord::DarkVivid => (mood.dark, mood.vivid) = (true, true),
+            Tone::Dark => mood.dark = true,
+            Tone::Pastel => mood.pastel = true,
+            Tone::Vivid => mood.vivid = true,
+            Tone::Mono => mood.mono = true,
+            Tone::Snowy => mood.snowy = true,
+            Tone::LowSun => mood.low_sun = true,
         }
     }
 }
@@ -181,18 +194,26 @@ const COLOURS: &[(&str, ColourEntry)] = &[
     ("cyberpunk", (300.0, 0.95, 0.5, Some(190.0))), ("brown", (25.0, 0.45, 0.32, None)),
     ("earth", (30.0, 0.35, 0.35, None)), ("silver", (210.0, 0.08, 0.75, None)), ("grey", (0.0, 0.0, 0.5, None)),
     ("gray", (0.0, 0.0, 0.5, None)), ("black", (0.0, 0.0, 0.1, None)), ("white", (0.0, 0.0, 0.93, None)),
-    ("storm", (215.0, 0.2, 0.35, None)),
+    ("storm", (215.0, 0.2, 0.35, None)), ("snowy", (205.0, 0.2, 0.88, None)),
+    ("twilight", (265.0, 0.45, 0.4, Some(230.0))),
 ];
 
+/// Colour words that colour the sky.
+const SKY_WORDS: &[&str] = &["sunset", "sunrise", "dawn", "dusk", "night", "midnight", "sky", "storm", "twilight"];
+
 #[rustfmt::skip]
-const MOODS: &[(&str, MoodWord)] = &[
-    ("night", MoodWord::Dark), ("midnight", MoodWord::Dark), ("dark", MoodWord::Dark), ("gothic", MoodWord::Dark),
-    ("shadow", MoodWord::Dark), ("space", MoodWord::Dark), ("galaxy", MoodWord::Dark), ("noir", MoodWord::DarkMono),
-    ("pastel", MoodWord::Pastel), ("soft", MoodWord::Pastel), ("dreamy", MoodWord::Pastel), ("pale", MoodWord::Pastel),
-    ("gentle", MoodWord::Pastel), ("neon", MoodWord::DarkVivid), ("cyberpunk", MoodWord::DarkVivid),
-    ("vivid", MoodWord::Vivid), ("vibrant", MoodWord::Vivid), ("bright", MoodWord::Vivid), ("electric", MoodWord::Vivid),
-    ("psychedelic", MoodWord::Vivid), ("monochrome", MoodWord::Mono), ("grayscale", MoodWord::Mono),
-    ("greyscale", MoodWord::Mono),
+const TONES: &[(&str, &[Tone])] = &[
+    ("night", &[Tone::Dark]), ("midnight", &[Tone::Dark]), ("dark", &[Tone::Dark]), ("gothic", &[Tone::Dark]),
+    ("shadow", &[Tone::Dark]), ("space", &[Tone::Dark]), ("galaxy", &[Tone::Dark]),
+    ("noir", &[Tone::Dark, Tone::Mono]), ("pastel", &[Tone::Pastel]), ("soft", &[Tone::Pastel]),
+    ("dreamy", &[Tone::Pastel]), ("pale", &[Tone::Pastel]), ("gentle", &[Tone::Pastel]),
+    ("neon", &[Tone::Dark, Tone::Vivid]), ("cyberpunk", &[Tone::Dark, Tone::Vivid]), ("vivid", &[Tone::Vivid]),
+    ("vibrant", &[Tone::Vivid]), ("bright", &[Tone::Vivid]), ("electric", &[Tone::Vivid]),
+    ("psychedelic", &[Tone::Vivid]), ("monochrome", &[Tone::Mono]), ("grayscale", &[Tone::Mono]),
+    ("greyscale", &[Tone::Mono]), ("snow", &[Tone::Snowy]), ("snowy", &[Tone::Snowy]), ("winter", &[Tone::Snowy]),
+    ("ice", &[Tone::Snowy]), ("icy", &[Tone::Snowy]), ("frozen", &[Tone::Snowy]), ("alpine", &[Tone::Snowy]),
+    ("sunset", &[Tone::LowSun]), ("sunrise", &[Tone::LowSun]), ("dawn", &[Tone::LowSun]),
+    ("dusk", &[Tone::LowSun]), ("evening", &[Tone::LowSun]), ("twilight", &[Tone::LowSun]),
 ];
 
 #[rustfmt::skip]
@@ -211,7 +232,7 @@ const MOTIFS: &[(&str, &[Motif])] = &[
     ("harbor", &[Motif::Sea, Motif::City]), ("harbour", &[Motif::Sea, Motif::City]),
     ("sun", &[Motif::Sun]), ("sunset", &[Motif::Sun]), ("sunrise", &[Motif::Sun]), ("dawn", &[Motif::Sun]),
     ("summer", &[Motif::Sun]), ("moon", &[Motif::Moon]), ("night", &[Motif::Moon, Motif::Stars]),
-    ("midnight", &[Motif::Moon, Motif::Stars]), ("star", &[Motif::Stars]), ("galaxy", &[Motif::Stars, Motif::Rings]),
+    ("midnight", &[Motif::Moon, Motif::Stars]), ("twilight", &[Motif::Stars]), ("star", &[Motif::Stars]), ("galaxy", &[Motif::Stars, Motif::Rings]),
     ("space", &[Motif::Stars, Motif::Orbs]), ("cosmic", &[Motif::Stars, Motif::Orbs]),
     ("planet", &[Motif::Orbs, Motif::Rings]), ("cloud", &[Motif::Clouds]), ("cloudy", &[Motif::Clouds]),
     ("storm", &[Motif::Clouds]), ("sky", &[Motif::Clouds]), ("bubble", &[Motif::Orbs]), ("orb", &[Motif::Orbs]),

@@ -49,7 +49,10 @@ impl Operation {
         } else if from_text {
             Ok(Operation::TextToImage)
         } else {
-            Err(RenderError::Invalid(format!("{} cannot run offline: it has nothing the offline renderer can do", spec.name)))
+            Err(RenderError::Invalid(format!(
+                "{} cannot run offline: it has nothing the offline renderer can do",
+                spec.name
+            )))
         }
     }
 }
@@ -112,7 +115,8 @@ fn generate(
     let total = steps * count;
     let mut images = Vec::with_capacity(count as usize);
     for index in 0..count {
-        let sketch = Sketch { prompt, negative_prompt, width, height, seed: seed.wrapping_add(u64::from(index)), steps };
+        let sketch =
+            Sketch { prompt, negative_prompt, width, height, seed: seed.wrapping_add(u64::from(index)), steps };
         let offset = index * steps;
         let mut report = |step: Step| progress(Step { step: offset + step.step, total });
         let image = match (source, mask) {

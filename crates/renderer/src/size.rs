@@ -19,8 +19,7 @@ pub(crate) fn requested_size(spec: &ModelSpec, params: &Map<String, Value>) -> R
     let max = size_param.map_or(MAX_SIDE, |(_, max_side)| max_side.min(MAX_SIDE));
     let (width, height) = if let Some(value) = params.get("image_size").filter(|value| !value.is_null()) {
         image_size(value)?
-    } else if params.get("width").is_some_and(|v| !v.is_null()) || params.get("height").is_some_and(|v| !v.is_null())
-    {
+    } else if params.get("width").is_some_and(|v| !v.is_null()) || params.get("height").is_some_and(|v| !v.is_null()) {
         let side = |name| whole(params, name)?.ok_or_else(|| RenderError::Invalid(format!("{name} is required")));
         (side("width")?, side("height")?)
     } else if let Some(value) = params.get("aspect_ratio").filter(|value| !value.is_null()) {
@@ -130,10 +129,7 @@ mod tests {
         let spec = spec_with(vec![]);
         assert_eq!(size_of(&spec, json!({"image_size": {"width": 640, "height": 200}})), Ok((640, 200)));
         assert_eq!(size_of(&spec, json!({"width": 300, "height": 120})), Ok((300, 120)));
-        assert_eq!(
-            size_of(&spec, json!({"width": 300})),
-            Err(RenderError::Invalid("height is required".into()))
-        );
+        assert_eq!(size_of(&spec, json!({"width": 300})), Err(RenderError::Invalid("height is required".into())));
     }
 
     #[test]

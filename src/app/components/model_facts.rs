@@ -64,7 +64,9 @@ pub fn param_range(kind: &ParamKind) -> String {
         None => range,
     };
     match kind {
-        ParamKind::Text { max_length, default, .. } => with_default(format!("up to {max_length} characters"), default.clone()),
+        ParamKind::Text { max_length, default, .. } => {
+            with_default(format!("up to {max_length} characters"), default.clone())
+        }
         ParamKind::Integer { min, max, default, .. } => {
             with_default(format!("{min} to {max}"), default.map(|d| d.to_string()))
         }
@@ -76,7 +78,9 @@ pub fn param_range(kind: &ParamKind) -> String {
             options.iter().map(choice_text).collect::<Vec<_>>().join(", "),
             default.as_ref().map(choice_text),
         ),
-        ParamKind::ImageSize { default, max_side } => format!("a preset or up to {max_side}×{max_side}, default {default}"),
+        ParamKind::ImageSize { default, max_side } => {
+            format!("a preset or up to {max_side}×{max_side}, default {default}")
+        }
         ParamKind::Seed => "a whole number; random when empty".to_owned(),
         ParamKind::Image => "an image".to_owned(),
         ParamKind::Loras { max } => format!("up to {max} LoRA weights"),

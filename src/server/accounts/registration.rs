@@ -115,6 +115,7 @@ pub(super) async fn insert_default_settings(
         settings: Set(serde_json::json!({})),
         timezone: Set("UTC".into()),
         language: Set("en".into()),
+        queue_paused: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

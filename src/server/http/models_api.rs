@@ -5,9 +5,9 @@ use crate::server::auth::CurrentSession;
 use crate::server::catalogue;
 use crate::server::db::entity::users;
 use crate::server::error::AppError;
+use crate::server::providers::offline;
 use crate::server::state::AppState;
 use crate::types::ModelInfo;
-use crate::server::providers::offline;
 use atelier_catalogue::Catalogue;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -31,7 +31,10 @@ fn is_admin(session: Option<&CurrentSession>) -> bool {
     session.is_some_and(|session| session.user.role == users::ROLE_ADMIN)
 }
 
-async fn list(State(state): State<AppState>, session: Option<CurrentSession>) -> Result<Json<Vec<ModelInfo>>, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    session: Option<CurrentSession>,
+) -> Result<Json<Vec<ModelInfo>>, AppError> {
     let models = catalogue::list(&state.db, state.config.uses_fal(), is_admin(session.as_ref())).await?;
     Ok(Json(models))
 }

@@ -35,7 +35,10 @@ fn refusal(err: WebhookError) -> AppError {
             AppError::BadCredentials("The webhook timestamp is outside the accepted window.")
         }
         WebhookError::SignatureMismatch => AppError::BadCredentials("The webhook signature does not verify."),
-        WebhookError::KeysUnavailable(detail) => AppError::Upstream(detail),
+        // The detail (already logged above) names internal URLs: the caller gets a plain sentence.
+        WebhookError::KeysUnavailable(_) => AppError::Upstream(
+            "The keys that sign fal.ai webhooks could not be fetched; try the delivery again.".into(),
+        ),
         WebhookError::InvalidBody(reason) => AppError::invalid("body", reason),
     }
 }

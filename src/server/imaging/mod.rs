@@ -10,10 +10,16 @@
 
 mod decode;
 mod encode;
+mod metadata;
+mod perceptual_hash;
+mod prepared;
 mod thumbnail;
 
 pub use decode::{ImageFormat, ImageLimits, SafeImage, decode_untrusted};
 pub use encode::{encode_jpeg, encode_png, encode_webp_lossless};
+pub use metadata::{GENERATION_METADATA_KEY, GenerationMetadata, read_generation_metadata};
+pub use perceptual_hash::{hamming_distance, perceptual_hash};
+pub use prepared::{Encoded, PREVIEW_SIDE, PreparedImage, THUMBNAIL_SIDE, prepare_generated};
 pub use thumbnail::{square_avatar, thumbnail};
 
 /// Why an image was refused. `Display` is a sentence to show the person who uploaded it; the detail of a

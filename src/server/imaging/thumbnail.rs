@@ -52,10 +52,12 @@ fn resize(image: &DynamicImage, width: u32, height: u32, options: ResizeOptions)
 
 /// Resizing with alpha premultiplies every pixel, which costs more than the resize itself (70 ms against
 /// 20 ms for 4096² RGBA); screenshots are often RGBA yet fully opaque, and checking is cheaper.
-fn has_transparency(image: &DynamicImage) -> bool {
+pub(super) fn has_transparency(image: &DynamicImage) -> bool {
     match image {
         DynamicImage::ImageRgba8(pixels) => pixels.as_raw().chunks_exact(4).any(|pixel| pixel[3] != u8::MAX),
         DynamicImage::ImageLumaA8(pixels) => pixels.as_raw().chunks_exact(2).any(|pixel| pixel[1] != u8::MAX),
+        DynamicImage::ImageRgba16(pixels) => pixels.as_raw().chunks_exact(4).any(|pixel| pixel[3] != u16::MAX),
+        DynamicImage::ImageLumaA16(pixels) => pixels.as_raw().chunks_exact(2).any(|pixel| pixel[1] != u16::MAX),
         _ => image.color().has_alpha(),
     }
 }

@@ -42,9 +42,7 @@ pub async fn sample_png(spec: &'static ModelSpec) -> Result<Option<Vec<u8>>, App
     let rendered = render(spec, params, Inputs::default(), None).await?;
     let image = rendered.images.into_iter().next().ok_or_else(|| AppError::internal("the renderer made no image"))?;
     let mut png = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(AppError::internal)?;
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(AppError::internal)?;
     Ok(Some(png))
 }
 

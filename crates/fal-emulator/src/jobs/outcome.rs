@@ -9,9 +9,14 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// The model's output JSON.
-    Succeeded { output: Value, inference_time: f64 },
+    Succeeded {
+        output: Value,
+        inference_time: f64,
+    },
     /// The input did not validate: the model answered 422 with this `detail` list.
-    Rejected { detail: Vec<Value> },
+    Rejected {
+        detail: Vec<Value>,
+    },
     /// The runner failed (the `error_result` fault, or a renderer crash).
     Failed,
     Cancelled,
@@ -65,6 +70,7 @@ impl Outcome {
 
     /// What fal POSTs to the request's webhook.
     pub fn webhook_body(&self, request_id: Uuid, gateway_request_id: Uuid) -> Value {
+        let (request_id, gateway_request_id) = (request_id.to_string(), gateway_request_id.to_string());
         let (status, payload) = self.result();
         if status.is_success() {
             json!({ "request_id": request_id, "gateway_request_id": gateway_request_id, "status": "OK", "payload": payload })

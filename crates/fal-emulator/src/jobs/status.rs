@@ -15,7 +15,7 @@ pub fn status_code(job: &Job) -> StatusCode {
 pub fn status_body(job: &Job, queue_position: Option<usize>, with_logs: bool) -> Value {
     let mut body = json!({
         "status": job.phase.name(),
-        "request_id": job.id,
+        "request_id": job.id.to_string(),
         "response_url": job.urls.response_url,
         "status_url": job.urls.status_url,
         "cancel_url": job.urls.cancel_url,

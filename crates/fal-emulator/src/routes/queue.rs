@@ -26,7 +26,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-type Answer = Result<Response, Response>;
+type Answer = Result<Response, ApiError>;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -42,7 +42,7 @@ async fn submit(
     body: Bytes,
 ) -> Answer {
     let QueuePath::Model(model_path) = QueuePath::parse(&path) else {
-        return Err(method_not_allowed().into());
+        return Err(method_not_allowed());
     };
     state.stats.count(CallKind::Submit);
     require_key(&headers, &state.config.key)?;
@@ -56,8 +56,8 @@ async fn submit(
     };
     let queue_timeout = header(&headers, "x-fal-request-timeout")
         .and_then(|seconds| seconds.trim().parse::<f64>().ok())
-        .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
-        .map(Duration::from_secs_f64);
+        .filter(|seconds| *seconds > 0.0)
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok());
     let submitted = state.jobs.enqueue(NewJob {
         model,
         spec,
@@ -73,13 +73,13 @@ async fn submit(
     Ok(json_response(
         StatusCode::OK,
         &json!({
-            "request_id": submitted.id,
+            "request_id": submitted.id.to_string(),
             "response_url": submitted.urls.response_url,
             "status_url": submitted.urls.status_url,
             "cancel_url": submitted.urls.cancel_url,
             "queue_position": submitted.queue_position,
             "status": "IN_QUEUE",
-            "gateway_request_id": submitted.gateway_request_id,
+            "gateway_request_id": submitted.gateway_request_id.to_string(),
         }),
     ))
 }
@@ -109,14 +109,14 @@ async fn read(
     headers: HeaderMap,
 ) -> Answer {
     let QueuePath::Request { prefix, request_id, action } = QueuePath::parse(&path) else {
-        return Err(method_not_allowed().into());
+        return Err(method_not_allowed());
     };
     let with_logs = wants_logs(query.get("logs").map(String::as_str));
     match action {
         RequestAction::Status => status(&state, &headers, &prefix, request_id, with_logs),
         RequestAction::StatusStream => stream(state, &headers, &prefix, request_id, with_logs),
         RequestAction::Result => result(&state, &headers, &prefix, request_id),
-        RequestAction::Cancel => Err(method_not_allowed().into()),
+        RequestAction::Cancel => Err(method_not_allowed()),
     }
 }
 
@@ -128,7 +128,7 @@ fn open_request(
     call: CallKind,
     prefix: &str,
     request_id: &str,
-) -> Result<Option<Uuid>, Response> {
+) -> Result<Option<Uuid>, ApiError> {
     state.stats.count(call);
     require_key(headers, &state.config.key)?;
     let found = Uuid::parse_str(request_id).ok().and_then(|id| {
@@ -142,8 +142,8 @@ fn open_request(
     Ok(found.map(|(id, _)| id))
 }
 
-fn request_not_found() -> Response {
-    ApiError::NotFound("Request not found".to_owned()).into_response()
+fn request_not_found() -> ApiError {
+    ApiError::NotFound("Request not found".to_owned())
 }
 
 fn status(state: &AppState, headers: &HeaderMap, prefix: &str, request_id: &str, with_logs: bool) -> Answer {
@@ -217,9 +217,9 @@ impl StatusWatcher {
 
 async fn cancel(State(state): State<Arc<AppState>>, Path(path): Path<String>, headers: HeaderMap) -> Answer {
     let QueuePath::Request { prefix, request_id, action: RequestAction::Cancel } = QueuePath::parse(&path) else {
-        return Err(method_not_allowed().into());
+        return Err(method_not_allowed());
     };
-    let not_found = || json_response(StatusCode::NOT_FOUND, &json!({ "status": "NOT_FOUND" }));
+    let not_found = || ApiError::Raw(StatusCode::NOT_FOUND, json!({ "status": "NOT_FOUND" }));
     let Some(id) = open_request(&state, &headers, CallKind::Cancel, &prefix, request_id)? else {
         return Err(not_found());
     };
@@ -232,7 +232,7 @@ async fn cancel(State(state): State<Arc<AppState>>, Path(path): Path<String>, he
             Ok(json_response(StatusCode::ACCEPTED, &json!({ "status": "CANCELLATION_REQUESTED" })))
         }
         CancelOutcome::AlreadyCompleted => {
-            Err(json_response(StatusCode::BAD_REQUEST, &json!({ "status": "ALREADY_COMPLETED" })))
+            Err(ApiError::Raw(StatusCode::BAD_REQUEST, json!({ "status": "ALREADY_COMPLETED" })))
         }
         CancelOutcome::NotFound => Err(not_found()),
     }

@@ -34,6 +34,8 @@ pub struct Model {
     /// BCP 47 language tag; default `"en"`.
     #[sea_orm(column_type = "Text")]
     pub language: String,
+    /// The user's whole generation queue is paused: none of their jobs is claimed. Default false.
+    pub queue_paused: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -90,8 +90,8 @@ impl FalClient {
         let model = ModelId::parse(model_id)?;
         let mut url = join(&self.settings.queue_url, model.as_str())?;
         if let Some(webhook) = webhook_url {
-            if !(webhook.starts_with("https://") || webhook.starts_with("http://")) {
-                return Err(FalError::InvalidInput(format!("the webhook URL '{webhook}' must start with https://")));
+            if !matches!(Url::parse(webhook), Ok(parsed) if matches!(parsed.scheme(), "https" | "http")) {
+                return Err(FalError::InvalidInput(format!("the webhook URL '{webhook}' is not an http(s) URL")));
             }
             url.query_pairs_mut().append_pair("fal_webhook", webhook);
         }
@@ -101,6 +101,7 @@ impl FalClient {
         let handle = self
             .handle(model_id, &answer.request_id)
             .map_err(|_| FalError::Decode(format!("fal.ai answered an unusable request id '{}'", answer.request_id)))?;
+        tracing::debug!(request_id = %handle.request_id, model = model_id, "submitted to fal.ai");
         Ok(RequestHandle {
             status_url: self.trusted(answer.status_url, handle.status_url),
             response_url: self.trusted(answer.response_url, handle.response_url),
@@ -281,7 +282,8 @@ fn cancel_outcome(reply: Reply) -> Result<CancelOutcome, FalError> {
     }
 }
 
-fn join(base: &str, path: &str) -> Result<Url, FalError> {
+/// `{base}/{path}` as a URL; `base` is one of the configured fal URLs.
+pub(super) fn join(base: &str, path: &str) -> Result<Url, FalError> {
     let url = format!("{base}/{path}");
     Url::parse(&url).map_err(|e| FalError::InvalidInput(format!("'{url}' is not a URL: {e}; check the fal URLs")))
 }

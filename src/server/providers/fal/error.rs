@@ -39,7 +39,7 @@ pub enum FalError {
         retry_after: Option<Duration>,
         /// A 504 for the request's own timeout (`X-Fal-Request-Timeout-Type: user`): never retried.
         user_timeout: bool,
-        /// What `X-Fal-Retryable` said, if it was sent.
+        /// What `X-Fal-Retryable` said, if it was sent; `false` rules out a retry.
         retryable: Option<bool>,
     },
     /// No answer: the connection failed, timed out or broke mid-body.
@@ -76,17 +76,19 @@ impl FalError {
             }
             _ => Self::Http {
                 status: code,
-                error_type: header(headers, "x-fal-error-type")
-                    .map(str::to_owned)
-                    .or_else(|| json.as_ref().and_then(|v| v.get("error_type")).and_then(Value::as_str).map(str::to_owned)),
+                error_type: header(headers, "x-fal-error-type").map(str::to_owned).or_else(|| {
+                    json.as_ref().and_then(|v| v.get("error_type")).and_then(Value::as_str).map(str::to_owned)
+                }),
                 message: message.unwrap_or_else(|| status.canonical_reason().unwrap_or("no detail").to_owned()),
                 retry_after,
                 user_timeout: header(headers, "x-fal-request-timeout-type")
                     .is_some_and(|t| t.eq_ignore_ascii_case("user")),
-                retryable: header(headers, "x-fal-retryable").and_then(|v| match v.trim().to_ascii_lowercase().as_str() {
-                    "true" | "1" => Some(true),
-                    "false" | "0" => Some(false),
-                    _ => None,
+                retryable: header(headers, "x-fal-retryable").and_then(|v| {
+                    match v.trim().to_ascii_lowercase().as_str() {
+                        "true" | "1" => Some(true),
+                        "false" | "0" => Some(false),
+                        _ => None,
+                    }
                 }),
             },
         }
@@ -107,7 +109,9 @@ impl FalError {
     /// The HTTP status fal answered, when it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Unauthorized { status } | Self::Validation { status, .. } | Self::Http { status, .. } => Some(*status),
+            Self::Unauthorized { status } | Self::Validation { status, .. } | Self::Http { status, .. } => {
+                Some(*status)
+            }
             Self::RateLimited { .. } => Some(429),
             Self::Transport { .. } | Self::Decode(_) | Self::InvalidInput(_) => None,
         }
@@ -140,11 +144,6 @@ impl FalError {
     /// A 504 for the request's own timeout, which no retry can fix.
     pub fn is_user_timeout(&self) -> bool {
         matches!(self, Self::Http { user_timeout: true, .. })
-    }
-
-    /// The request was cancelled before it finished.
-    pub fn is_cancelled(&self) -> bool {
-        self.error_type() == Some("request_cancelled")
     }
 
     /// What to tell the person whose generation this was: the cause and what they can do.
@@ -284,7 +283,8 @@ mod tests {
 
     #[test]
     fn a_422_names_each_refused_field() {
-        let body = br#"{"detail":[{"loc":["body","image_size","width"],"msg":"must be at most 14142","type":"value_error"}]}"#;
+        let body =
+            br#"{"detail":[{"loc":["body","image_size","width"],"msg":"must be at most 14142","type":"value_error"}]}"#;
         let err = FalError::from_response(StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), body);
         assert_eq!(err.fields()[0].field, "image_size.width");
         assert_eq!(err.user_message(), "fal.ai refused the input: image_size.width: must be at most 14142");

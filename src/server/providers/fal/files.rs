@@ -1,6 +1,6 @@
 //! Input files for models: inline as a data URI when small, through fal's storage when not.
 
-use super::client::{FalClient, Reply};
+use super::client::{FalClient, Reply, join};
 use super::error::FalError;
 use super::retry::Call;
 use base64::Engine as _;
@@ -44,8 +44,8 @@ impl FalClient {
                 UPLOAD_MAX_BYTES / (1024 * 1024)
             )));
         }
-        let initiate = format!("{}/storage/upload/initiate?storage_type={STORAGE_TYPE}", self.settings().rest_url);
-        let initiate = parse_url(&initiate)?;
+        let initiate =
+            join(&self.settings().rest_url, &format!("storage/upload/initiate?storage_type={STORAGE_TYPE}"))?;
         let request = Bytes::from(json!({"content_type": content_type, "file_name": file_name}).to_string());
         let target: UploadTarget =
             self.call(Call::UploadInitiate, || self.post_json(initiate.clone(), &request, None), Reply::json).await?;
@@ -81,15 +81,15 @@ fn data_uri_len(file_len: usize, content_type: &str) -> usize {
 
 /// A media type such as `image/png`: what goes in a data URI and a `Content-Type` header.
 fn check_content_type(content_type: &str) -> Result<(), FalError> {
-    let is_token = |part: &str| {
-        !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
-    };
+    let is_token =
+        |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b));
     match content_type.split_once('/') {
         Some((kind, subtype)) if is_token(kind) && is_token(subtype) => Ok(()),
         _ => Err(FalError::InvalidInput(format!("'{content_type}' is not a media type such as image/png"))),
     }
 }
 
+/// A URL fal answered.
 fn parse_url(url: &str) -> Result<Url, FalError> {
     Url::parse(url).map_err(|e| FalError::Decode(format!("'{url}' is not a URL: {e}")))
 }

@@ -18,10 +18,7 @@ pub use files::{DATA_URI_MAX_BYTES, UPLOAD_MAX_BYTES, data_uri};
 pub use model_id::ModelId;
 pub use retry::{Call, RetryPolicy};
 pub use settings::{FalKey, FalSettings};
-pub use sse::SseParser;
-pub use types::{
-    CancelOutcome, LogLine, Metrics, QueueStatus, RequestHandle, StatusKind, WebhookEvent, WebhookStatus,
-};
+pub use types::{CancelOutcome, LogLine, Metrics, QueueStatus, RequestHandle, StatusKind, WebhookEvent, WebhookStatus};
 pub use webhook::{TIMESTAMP_WINDOW, WebhookError, WebhookVerifier};
 
 use crate::server::config::FalConfig;

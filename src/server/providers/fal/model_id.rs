@@ -26,10 +26,7 @@ impl ModelId {
         }
         let segments: Vec<&str> = id.split('/').collect();
         if let Some(bad) = segments.iter().find(|s| !is_valid_segment(s)) {
-            return Err(invalid(&format!(
-                "the part '{}' must be letters, digits, '-', '_', '.' or '~'",
-                shorten(bad)
-            )));
+            return Err(invalid(&format!("the part '{}' must be letters, digits, '-', '_', '.' or '~'", shorten(bad))));
         }
         let (namespace, rest) = match segments.split_first() {
             Some((first, rest)) if NAMESPACES.contains(first) => (Some((*first).to_owned()), rest),
@@ -133,7 +130,9 @@ mod tests {
 
     #[test]
     fn ids_that_could_escape_the_url_are_refused() {
-        for bad in ["", "flux", "fal-ai//dev", "fal-ai/../admin", "fal-ai/flux?x=1", "fal-ai/fl ux", "workflows/ada", "/a/b"] {
+        for bad in
+            ["", "flux", "fal-ai//dev", "fal-ai/../admin", "fal-ai/flux?x=1", "fal-ai/fl ux", "workflows/ada", "/a/b"]
+        {
             let err = ModelId::parse(bad).unwrap_err();
             assert!(matches!(err, FalError::InvalidInput(_)), "{bad}: {err:?}");
         }

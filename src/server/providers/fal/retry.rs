@@ -30,13 +30,11 @@ impl Default for RetryPolicy {
 pub enum Call {
     Submit,
     Status,
-    StatusStream,
     Result,
     Cancel,
     Sync,
     UploadInitiate,
     UploadPut,
-    Jwks,
 }
 
 impl Call {
@@ -44,18 +42,16 @@ impl Call {
         match self {
             Self::Submit => "submit",
             Self::Status => "status",
-            Self::StatusStream => "status stream",
             Self::Result => "result",
             Self::Cancel => "cancel",
             Self::Sync => "sync run",
             Self::UploadInitiate => "upload initiate",
             Self::UploadPut => "upload",
-            Self::Jwks => "webhook keys",
         }
     }
 
     fn is_poll(self) -> bool {
-        matches!(self, Self::Status | Self::StatusStream)
+        self == Self::Status
     }
 
     /// Whether sending the call twice does no harm. A submit or a sync run that reached fal may have
@@ -111,14 +107,11 @@ mod tests {
     use super::*;
 
     fn http(status: u16) -> FalError {
-        FalError::Http {
-            status,
-            error_type: None,
-            message: String::new(),
-            retry_after: None,
-            user_timeout: false,
-            retryable: None,
-        }
+        answer(status, false, None)
+    }
+
+    fn answer(status: u16, user_timeout: bool, retryable: Option<bool>) -> FalError {
+        FalError::Http { status, error_type: None, message: String::new(), retry_after: None, user_timeout, retryable }
     }
 
     #[test]
@@ -159,10 +152,8 @@ mod tests {
     #[test]
     fn a_user_timeout_and_an_explicit_no_retry_are_final() {
         let policy = RetryPolicy::default();
-        let user_timeout = FalError::Http { user_timeout: true, ..http(504) };
-        assert!(!policy.should_retry(Call::Status, &user_timeout));
-        let refused = FalError::Http { retryable: Some(false), ..http(503) };
-        assert!(!policy.should_retry(Call::Status, &refused));
+        assert!(!policy.should_retry(Call::Status, &answer(504, true, None)));
+        assert!(!policy.should_retry(Call::Status, &answer(503, false, Some(false))));
     }
 
     #[test]

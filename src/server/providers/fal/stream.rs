@@ -17,7 +17,8 @@ use std::time::Duration;
 const EVENTS_MAX_DURATION: Duration = Duration::from_secs(3600);
 
 impl FalClient {
-    /// Every status change of `handle` until it completes. Events that cannot be read are skipped.
+    /// The status of `handle` as it changes, until it completes: fal's events, or a poll's answer
+    /// every `poll_interval` once they stop. Events that cannot be read are skipped.
     pub fn status_stream(
         &self,
         handle: &RequestHandle,
@@ -34,7 +35,10 @@ impl FalClient {
         })
     }
 
-    async fn open_status_events(&self, handle: &RequestHandle) -> Result<BoxStream<'static, reqwest::Result<Bytes>>, FalError> {
+    async fn open_status_events(
+        &self,
+        handle: &RequestHandle,
+    ) -> Result<BoxStream<'static, reqwest::Result<Bytes>>, FalError> {
         let mut url = self.queue_call_url(&handle.status_url, handle, "/status")?;
         let path = format!("{}/stream", url.path().trim_end_matches('/'));
         url.set_path(&path);

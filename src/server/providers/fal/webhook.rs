@@ -104,7 +104,8 @@ impl WebhookVerifier {
         let signature = Signature::from_bytes(&signature);
         let message = format!("{request_id}\n{user_id}\n{timestamp}\n{}", hex::encode(Sha256::digest(body)));
 
-        let signed_by_any = |keys: &[VerifyingKey]| keys.iter().any(|key| key.verify_strict(message.as_bytes(), &signature).is_ok());
+        let signed_by_any =
+            |keys: &[VerifyingKey]| keys.iter().any(|key| key.verify_strict(message.as_bytes(), &signature).is_ok());
         if !signed_by_any(&self.keys(Need::Current).await?) && !signed_by_any(&self.keys(Need::Newer).await?) {
             return Err(WebhookError::SignatureMismatch);
         }

@@ -1,0 +1,36 @@
+//! Timing helpers the benchmarks share: samples after a warm-up, and percentiles of them.
+
+use std::time::{Duration, Instant};
+
+/// Times `work` `runs` times after `warm_up` untimed runs, fastest first. `work` gets the run's index.
+pub fn timings(runs: usize, warm_up: usize, mut work: impl FnMut(usize)) -> Vec<Duration> {
+    for run in 0..warm_up {
+        work(run);
+    }
+    let mut samples: Vec<Duration> = (0..runs)
+        .map(|run| {
+            let started = Instant::now();
+            work(run);
+            started.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples
+}
+
+/// The `fraction` percentile (0.5 = median) of sorted samples, in milliseconds.
+pub fn percentile_ms(sorted: &[Duration], fraction: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index].as_secs_f64() * 1e3
+}
+
+/// Prints `label what: median …, p95 … (n runs)` and returns the median in milliseconds.
+pub fn report(label: &str, what: &str, samples: &[Duration]) -> f64 {
+    let median = percentile_ms(samples, 0.5);
+    println!(
+        "{label} {what}: median {median:.1} ms, p95 {:.1} ms ({} runs)",
+        percentile_ms(samples, 0.95),
+        samples.len()
+    );
+    median
+}
