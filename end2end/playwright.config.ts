@@ -47,7 +47,7 @@ const launchOptions = {
 export default defineConfig({
   testDir: "./tests",
   outputDir: "./test-results",
-  timeout: 30_000,
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

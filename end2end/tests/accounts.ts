@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, type Page } from "@playwright/test";
+import { waitForHydration } from "./fixtures";
 
 const outbox = join(process.env.ATELIER_E2E_DATA_DIR ?? "", "outbox");
 
@@ -59,7 +60,7 @@ export function totp(secret: string, now = Date.now()): string {
 
 export async function register(page: Page, name: string, email: string, password = PASSWORD) {
   await page.goto("/register");
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await waitForHydration(page);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
@@ -69,14 +70,14 @@ export async function register(page: Page, name: string, email: string, password
 
 export async function verify(page: Page, email: string) {
   await page.goto(await linkFromOutbox(email, "/verify-email"));
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await waitForHydration(page);
   await page.getByRole("button", { name: "Confirm my email" }).click();
   await expect(page.getByText("Your email address is confirmed.")).toBeVisible();
 }
 
 export async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.goto("/login");
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await waitForHydration(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -26,7 +26,8 @@ export const test = base.extend<Fixtures>({
 
 export { expect };
 
-// Resolves once the WASM bundle has hydrated the page (lib.rs marks <html data-hydrated>).
+// Resolves once the WASM bundle has hydrated the page (lib.rs marks <html data-hydrated>). The first
+// page of a browser compiles the ~11 MB debug bundle, which takes seconds on a busy 2-core machine.
 export async function waitForHydration(page: Page) {
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true", { timeout: 25_000 });
 }
