@@ -37,6 +37,11 @@ const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("ATELIER_MAX_IMAGE_SIDE", "limits.max_image_side"),
     ("ATELIER_MAX_IMAGES_PER_REQUEST", "limits.max_images_per_request"),
     ("ATELIER_WORKERS", "limits.workers"),
+    ("ATELIER_QUEUE_PER_USER", "queue.per_user"),
+    ("ATELIER_QUEUE_LEASE_SECONDS", "queue.lease_seconds"),
+    ("ATELIER_QUEUE_MAX_ATTEMPTS", "queue.max_attempts"),
+    ("ATELIER_QUEUE_RETRY_BASE_SECONDS", "queue.retry_base_seconds"),
+    ("ATELIER_QUEUE_RETRY_CAP_SECONDS", "queue.retry_cap_seconds"),
     ("ATELIER_SESSION_IDLE_MINUTES", "auth.session_idle_minutes"),
     ("ATELIER_SESSION_LIFETIME_DAYS", "auth.session_lifetime_days"),
     ("ATELIER_REQUIRE_VERIFIED_EMAIL", "auth.require_verified_email"),
@@ -52,6 +57,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub providers: ProvidersConfig,
     pub limits: LimitsConfig,
+    pub queue: QueueConfig,
     pub auth: AuthConfig,
     pub mail: MailConfig,
 }
@@ -99,6 +105,19 @@ pub struct FalConfig {
     pub sync_url: String,
     pub rest_url: String,
     pub jwks_url: String,
+}
+
+/// How the generation queue runs jobs (the number of workers is `limits.workers`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct QueueConfig {
+    /// Jobs of one user running at once.
+    pub per_user: u16,
+    /// A worker's hold on a job; renewed while it works, so a dead worker's job is taken over after it.
+    pub lease_seconds: u32,
+    /// Provider submissions a job gets before it fails for good.
+    pub max_attempts: u32,
+    pub retry_base_seconds: u32,
+    pub retry_cap_seconds: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -247,6 +266,22 @@ impl Config {
         }
         if limits.workers == 0 {
             return Err(ConfigError::new("limits.workers (ATELIER_WORKERS)", "must be at least 1"));
+        }
+        let queue = &self.queue;
+        if queue.per_user == 0 {
+            return Err(ConfigError::new("queue.per_user (ATELIER_QUEUE_PER_USER)", "must be at least 1"));
+        }
+        if queue.lease_seconds < 5 {
+            return Err(ConfigError::new("queue.lease_seconds (ATELIER_QUEUE_LEASE_SECONDS)", "must be at least 5"));
+        }
+        if queue.max_attempts == 0 {
+            return Err(ConfigError::new("queue.max_attempts (ATELIER_QUEUE_MAX_ATTEMPTS)", "must be at least 1"));
+        }
+        if queue.retry_cap_seconds < queue.retry_base_seconds {
+            return Err(ConfigError::new(
+                "queue.retry_cap_seconds (ATELIER_QUEUE_RETRY_CAP_SECONDS)",
+                "must not be below queue.retry_base_seconds",
+            ));
         }
         if limits.max_image_side < 64 {
             return Err(ConfigError::new("limits.max_image_side (ATELIER_MAX_IMAGE_SIDE)", "must be at least 64"));

@@ -5,6 +5,7 @@ use crate::server::auth::session::SessionPolicy;
 use crate::server::catalogue;
 use crate::server::config::Config;
 use crate::server::db;
+use crate::server::events::EventBus;
 use crate::server::mail::{self, Mailer};
 use crate::server::storage::{self, BlobStore};
 use atelier_catalogue::Catalogue;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub sessions: Arc<SessionPolicy>,
     pub rate_limiter: Arc<RateLimiter>,
     pub fal: Arc<crate::server::providers::fal::Fal>,
+    /// Live progress: publish a user's events, stream them to their browsers.
+    pub events: EventBus,
 }
 
 /// Why the studio could not start; printed as one line.
@@ -47,6 +50,7 @@ impl AppState {
         let db = db::connect_and_migrate(&config.database_url()).await?;
         catalogue::sync(&db, Catalogue::embedded()).await?;
         let storage = storage::open(&config).await?;
+        let events = EventBus::start(db.clone()).await?;
         let mailer = mail::mailer_from_config(&config.mail.smtp_url, &config.mail.from, data_dir.join("outbox"))?;
         Ok(Self {
             leptos_options: leptos_options(&config),
@@ -56,6 +60,7 @@ impl AppState {
             sessions: Arc::new(SessionPolicy::from_config(&config)),
             rate_limiter: Arc::new(RateLimiter::new(rate_limit::WINDOW, config.auth.rate_limit_scale)),
             fal: Arc::new(crate::server::providers::fal::Fal::from_config(&config.providers.fal)),
+            events,
             config: Arc::new(config),
         })
     }

@@ -3,11 +3,13 @@
 mod account;
 mod auth;
 mod error;
+mod events;
 mod models;
 mod studio;
 
 pub use account::{CurrentUser, Preferences, Role, SessionInfo, TwoFactorEnrollment};
 pub use auth::{SignInResult, safe_next};
 pub use error::ApiError;
+pub use events::{EventEnvelope, StudioEvent};
 pub use models::{ModelAvailability, ModelInfo};
 pub use studio::{ProviderMode, StudioStatus};

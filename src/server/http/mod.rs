@@ -2,6 +2,7 @@
 //! functions.
 
 mod auth_api;
+mod events;
 mod health;
 mod media;
 mod models_api;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth_api::router())
         .merge(webhooks::router())
         .merge(models_api::router())
+        .merge(events::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,0 +1,137 @@
+//! Accepting jobs: the credit hold and the inserted rows commit together, or nothing does.
+
+use super::{begin_write, credits};
+use crate::server::db::entity::generation_queue;
+use crate::server::error::AppError;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Rows per `INSERT` of a batch: 500 × 29 columns stays far below SQLite's 32 766 bound
+/// parameters (and PostgreSQL's 65 535).
+const BATCH_CHUNK: usize = 500;
+
+/// A job to accept, already validated by the caller (model, parameters, ownership of the project
+/// and the parent image).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewJob {
+    pub user_id: Uuid,
+    pub project_id: Option<Uuid>,
+    pub model_id: String,
+    /// One of the `generation_queue::KIND_*` constants.
+    pub kind: &'static str,
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// Higher runs first.
+    pub priority: i32,
+    pub batch_id: Option<Uuid>,
+    pub parent_image_id: Option<Uuid>,
+    /// What the job may cost at most (the model's cost × images), held until it ends.
+    pub credits: u32,
+}
+
+/// Holds the job's credits and queues it at the end of its user's queue, in one transaction.
+/// Not enough credits → `AppError::Invalid { field: "credits", .. }` saying how many are needed
+/// and available, and nothing is written.
+///
+/// Engine: publish "queued" after this returns.
+pub async fn enqueue(db: &DatabaseConnection, job: NewJob) -> Result<generation_queue::Model, AppError> {
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    credits::hold(&txn, job.user_id, u64::from(job.credits), Some(job.model_id.clone()), now).await?;
+    let position = last_position(&txn, job.user_id).await? + 1.0;
+    let row = new_row(job, Uuid::now_v7(), position, now).insert(&txn).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Accepts several jobs of one user (a batch) in one transaction: one hold for their total (one
+/// `usage_logs` row), then the rows in chunked multi-row `INSERT`s, queued in the given order at
+/// the end of the user's queue. Returns their ids in that order.
+///
+/// Engine: publish "queued" (one event for the batch) after this returns.
+pub async fn enqueue_batch(db: &DatabaseConnection, jobs: Vec<NewJob>) -> Result<Vec<Uuid>, AppError> {
+    let Some(first) = jobs.first() else {
+        return Ok(Vec::new());
+    };
+    let user_id = first.user_id;
+    if jobs.iter().any(|job| job.user_id != user_id) {
+        return Err(AppError::invalid("jobs", "A batch holds the jobs of one user."));
+    }
+    let model_id =
+        if jobs.iter().all(|job| job.model_id == first.model_id) { Some(first.model_id.clone()) } else { None };
+    let total: u64 = jobs.iter().map(|job| u64::from(job.credits)).sum();
+
+    let now = Utc::now();
+    let txn = begin_write(db).await?;
+    credits::hold(&txn, user_id, total, model_id, now).await?;
+    let start = last_position(&txn, user_id).await?;
+    let mut ids = Vec::with_capacity(jobs.len());
+    let mut rows = Vec::with_capacity(BATCH_CHUNK);
+    for (index, job) in jobs.into_iter().enumerate() {
+        let id = Uuid::now_v7();
+        ids.push(id);
+        rows.push(new_row(job, id, start + (index + 1) as f64, now));
+        if rows.len() == BATCH_CHUNK {
+            generation_queue::Entity::insert_many(std::mem::take(&mut rows)).exec_without_returning(&txn).await?;
+        }
+    }
+    if !rows.is_empty() {
+        generation_queue::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(ids)
+}
+
+/// The highest position among the user's jobs, 0 when they have none.
+pub(super) async fn last_position(db: &impl ConnectionTrait, user_id: Uuid) -> Result<f64, AppError> {
+    let last: Option<Option<f64>> = generation_queue::Entity::find()
+        .select_only()
+        .expr(Expr::col(generation_queue::Column::Position).max())
+        .filter(generation_queue::Column::UserId.eq(user_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.flatten().unwrap_or(0.0))
+}
+
+/// Every column set, so that rows of one multi-row `INSERT` share their column list.
+fn new_row(job: NewJob, id: Uuid, position: f64, now: DateTime<Utc>) -> generation_queue::ActiveModel {
+    generation_queue::ActiveModel {
+        id: Set(id),
+        user_id: Set(job.user_id),
+        project_id: Set(job.project_id),
+        prompt: Set(job.prompt),
+        negative_prompt: Set(job.negative_prompt),
+        model_id: Set(job.model_id),
+        parameters: Set(serde_json::Value::Object(job.parameters)),
+        status: Set(generation_queue::STATUS_PENDING.to_owned()),
+        priority: Set(job.priority),
+        fal_request_id: Set(None),
+        error_message: Set(None),
+        attempts: Set(0),
+        created_at: Set(now),
+        started_at: Set(None),
+        completed_at: Set(None),
+        updated_at: Set(now),
+        kind: Set(job.kind.to_owned()),
+        position: Set(position),
+        next_attempt_at: Set(None),
+        lease_expires_at: Set(None),
+        worker_id: Set(None),
+        provider_handle: Set(None),
+        progress: Set(0.0),
+        error_type: Set(None),
+        batch_id: Set(job.batch_id),
+        result_image_ids: Set(json!([])),
+        credits_held: Set(i32::try_from(job.credits).unwrap_or(i32::MAX)),
+        credits_charged: Set(0),
+        parent_image_id: Set(job.parent_image_id),
+        cancel_requested: Set(false),
+    }
+}
