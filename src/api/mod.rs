@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auth;
 pub mod models;
+pub mod queue;
 pub mod studio;
 
 /// What server functions need on the server side only.

@@ -1,0 +1,49 @@
+//! What the browser sees of a job and of a queue.
+
+use crate::server::db::entity::{generation_queue, user_settings, users};
+use crate::server::error::AppError;
+use crate::types::{Job, JobStatus};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+pub fn job_view(job: generation_queue::Model) -> Job {
+    Job {
+        id: job.id,
+        status: JobStatus::parse(&job.status).unwrap_or(JobStatus::Pending),
+        model_id: job.model_id,
+        kind: job.kind,
+        prompt: job.prompt,
+        negative_prompt: job.negative_prompt,
+        parameters: job.parameters,
+        priority: job.priority,
+        attempts: job.attempts,
+        progress: job.progress,
+        error_type: job.error_type,
+        error_message: job.error_message,
+        result_image_ids: serde_json::from_value(job.result_image_ids).unwrap_or_default(),
+        credits_held: job.credits_held,
+        credits_charged: job.credits_charged,
+        batch_id: job.batch_id,
+        parent_image_id: job.parent_image_id,
+        cancel_requested: job.cancel_requested,
+        created_at: job.created_at,
+        started_at: job.started_at,
+        completed_at: job.completed_at,
+    }
+}
+
+/// Whether the user paused their whole queue.
+pub async fn queue_paused(db: &DatabaseConnection, user_id: Uuid) -> Result<bool, AppError> {
+    let settings = user_settings::Entity::find()
+        .filter(user_settings::Column::UserId.eq(user_id))
+        .one(db)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(settings.is_some_and(|settings| settings.queue_paused))
+}
+
+/// The user's credit balance now.
+pub async fn balance(db: &DatabaseConnection, user_id: Uuid) -> Result<i64, AppError> {
+    let user = users::Entity::find_by_id(user_id).one(db).await.map_err(AppError::internal)?;
+    Ok(user.ok_or(AppError::NotFound("account"))?.credits_balance.into())
+}
