@@ -116,11 +116,15 @@ mod cli {
         );
         let listener =
             tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let engine = atelier::server::jobs::engine::Engine::start(state.clone());
         println!("Atelier is running at http://{address}");
-        axum::serve(listener, http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("server error: {e}"))
+        let served =
+            axum::serve(listener, http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| format!("server error: {e}"));
+        engine.stop().await;
+        served
     }
 
     async fn migrate(config: Config, action: MigrateAction) -> Result<(), String> {

@@ -18,10 +18,12 @@ mod backoff;
 mod claim;
 mod control;
 mod credits;
+pub mod engine;
 mod enqueue;
 mod listing;
 mod outcome;
 mod reorder;
+mod view;
 
 pub use backoff::{RetryPolicy, backoff_delay};
 pub use claim::{ClaimLimits, claim, record_provider_handle, renew_lease, set_progress};
@@ -34,6 +36,7 @@ pub use enqueue::{NewJob, enqueue, enqueue_batch};
 pub use listing::{JobFilter, get_any, get_for_user, list_all, list_for_user};
 pub use outcome::{FailOutcome, JobError, complete, complete_in, fail_or_retry, finish_cancelled};
 pub use reorder::{Move, reorder, reorder_any};
+pub use view::{balance, job_view, queue_paused};
 
 use crate::server::db::entity::generation_queue;
 use crate::server::error::AppError;

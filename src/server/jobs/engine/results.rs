@@ -1,0 +1,236 @@
+//! The results pipeline: each output checked and decoded through the guarded image door, given a
+//! thumbnail, a preview, a perceptual hash and its generation metadata, stored in the BlobStore,
+//! and recorded as an `images` row in the same transaction that completes the job — all or
+//! nothing: on any failure the files already stored are deleted.
+
+use super::download::MAX_OUTPUT_BYTES;
+use super::worker::{Stop, Worker};
+use crate::server::db::entity::{generation_queue, images};
+use crate::server::imaging::{GenerationMetadata, ImageLimits, PreparedImage, prepare_generated};
+use crate::server::jobs::{self, JobError};
+use crate::server::storage::{BlobKey, BlobStore};
+use atelier_catalogue::{CostUnit, ModelSpec};
+use bytes::Bytes;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+/// The longest side accepted from a provider (upscalers make large images).
+const MAX_OUTPUT_SIDE: u32 = 8192;
+
+/// One output file of a provider, as fetched.
+pub(super) struct Output {
+    pub bytes: Vec<u8>,
+    pub seed: Option<u64>,
+}
+
+/// What a provider produced for a job.
+pub(super) struct Produced {
+    pub outputs: Vec<Output>,
+    /// Seconds.
+    pub generation_time: Option<f64>,
+}
+
+/// The job's parameters with its prompt and negative prompt, as a model takes them.
+pub(super) fn model_params(job: &generation_queue::Model) -> Map<String, Value> {
+    let mut params = match &job.parameters {
+        Value::Object(params) => params.clone(),
+        _ => Map::new(),
+    };
+    if !job.prompt.is_empty() {
+        params.insert("prompt".into(), job.prompt.clone().into());
+    }
+    if let Some(negative) = job.negative_prompt.as_ref().filter(|n| !n.is_empty()) {
+        params.insert("negative_prompt".into(), negative.clone().into());
+    }
+    params
+}
+
+/// The image ids a completed job lists.
+pub(super) fn image_ids(job: &generation_queue::Model) -> Vec<Uuid> {
+    job.result_image_ids
+        .as_array()
+        .map(|ids| ids.iter().filter_map(|id| id.as_str().and_then(|id| Uuid::parse_str(id).ok())).collect())
+        .unwrap_or_default()
+}
+
+/// An image ready to record: its id, prepared files, and its row.
+struct Ready {
+    id: Uuid,
+    seed: Option<u64>,
+    prepared: PreparedImage,
+}
+
+/// Prepares, stores and records every output and completes the job. `Ok(None)` when the job was
+/// no longer this worker's (nothing is left behind).
+pub(super) async fn store(
+    worker: &Worker,
+    job: &generation_queue::Model,
+    spec: &'static ModelSpec,
+    produced: Produced,
+) -> Result<Option<generation_queue::Model>, Stop> {
+    let ready = prepare_all(job, produced.outputs).await?;
+    let storage = worker.state.storage.clone();
+    let mut written: Vec<BlobKey> = Vec::new();
+    let outcome = write_and_record(worker, job, spec, &ready, produced.generation_time, &mut written).await;
+    if !matches!(outcome, Ok(Some(_))) {
+        remove(storage.as_ref(), &written).await;
+    }
+    outcome
+}
+
+async fn prepare_all(job: &generation_queue::Model, outputs: Vec<Output>) -> Result<Vec<Ready>, Stop> {
+    let limits = ImageLimits { max_bytes: MAX_OUTPUT_BYTES, max_width: MAX_OUTPUT_SIDE, max_height: MAX_OUTPUT_SIDE };
+    let mut ready = Vec::with_capacity(outputs.len());
+    for output in outputs {
+        let metadata = GenerationMetadata {
+            prompt: job.prompt.clone(),
+            negative_prompt: job.negative_prompt.clone(),
+            model: job.model_id.clone(),
+            parameters: job.parameters.clone(),
+            seed: output.seed,
+        };
+        let prepared = tokio::task::spawn_blocking(move || prepare_generated(&output.bytes, &limits, &metadata))
+            .await
+            .map_err(|e| Stop::Abandon(format!("preparing an image stopped: {e}")))?
+            .map_err(|error| {
+                tracing::warn!(job = %job.id, ?error, "a generated image was refused");
+                JobError {
+                    error_type: "output_unusable".into(),
+                    message: format!("The generated image could not be used: {error}"),
+                    retryable: !error.is_client_error(),
+                }
+            })?;
+        ready.push(Ready { id: Uuid::now_v7(), seed: output.seed, prepared });
+    }
+    Ok(ready)
+}
+
+async fn write_and_record(
+    worker: &Worker,
+    job: &generation_queue::Model,
+    spec: &'static ModelSpec,
+    ready: &[Ready],
+    generation_time: Option<f64>,
+    written: &mut Vec<BlobKey>,
+) -> Result<Option<generation_queue::Model>, Stop> {
+    let storage = worker.state.storage.as_ref();
+    let mut rows = Vec::with_capacity(ready.len());
+    for image in ready {
+        let prepared = &image.prepared;
+        let base = format!("users/{}/images/{}", job.user_id, image.id);
+        let original = key(&format!("{base}/original.{}", prepared.original_format.extension()))?;
+        let thumb = key(&format!("{base}/thumb.{}", prepared.thumbnail.extension))?;
+        let preview = key(&format!("{base}/preview.{}", prepared.preview.extension))?;
+        for (key, bytes, mime) in [
+            (&original, &prepared.original, prepared.original_format.mime()),
+            (&thumb, &prepared.thumbnail.bytes, prepared.thumbnail.mime),
+            (&preview, &prepared.preview.bytes, prepared.preview.mime),
+        ] {
+            written.push(key.clone());
+            storage.put(key, Bytes::from(bytes.clone()), mime).await.map_err(|error| {
+                tracing::warn!(job = %job.id, %error, "storing a generated image failed");
+                JobError {
+                    error_type: "storage".into(),
+                    message: "The generated image could not be stored; it will be tried again.".into(),
+                    retryable: true,
+                }
+            })?;
+        }
+        rows.push(row(job, spec, image, generation_time, &original, &thumb, &preview));
+    }
+
+    let txn = jobs::begin_write(&worker.state.db).await?;
+    for row in rows {
+        row.insert(&txn).await.map_err(|e| Stop::Abandon(e.to_string()))?;
+    }
+    let ids: Vec<Uuid> = ready.iter().map(|image| image.id).collect();
+    let charged = ready.iter().map(|image| cost_of(spec, &image.prepared)).fold(0u32, u32::saturating_add);
+    let completed = jobs::complete_in(&txn, job.id, &worker.id, &ids, charged).await?;
+    if completed.is_some() {
+        txn.commit().await.map_err(|e| Stop::Abandon(e.to_string()))?;
+    }
+    // Otherwise dropped: rolled back, and the caller deletes the files.
+    Ok(completed)
+}
+
+/// What one output costs: the model's credits per image, or per started megapixel.
+fn cost_of(spec: &ModelSpec, prepared: &PreparedImage) -> u32 {
+    match spec.cost.per {
+        CostUnit::Image => spec.cost.credits,
+        CostUnit::Megapixel => {
+            let megapixels = (u64::from(prepared.width) * u64::from(prepared.height)).div_ceil(1_000_000).max(1);
+            u32::try_from(u64::from(spec.cost.credits).saturating_mul(megapixels)).unwrap_or(u32::MAX)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    job: &generation_queue::Model,
+    spec: &ModelSpec,
+    image: &Ready,
+    generation_time: Option<f64>,
+    original: &BlobKey,
+    thumb: &BlobKey,
+    preview: &BlobKey,
+) -> images::ActiveModel {
+    let prepared = &image.prepared;
+    let now = Utc::now();
+    let mut parameters = job.parameters.clone();
+    if let (Value::Object(params), Some(seed)) = (&mut parameters, image.seed) {
+        params.insert("seed".into(), seed.into());
+    }
+    images::ActiveModel {
+        id: Set(image.id),
+        user_id: Set(job.user_id),
+        project_id: Set(job.project_id),
+        file_path: Set(original.to_string()),
+        file_url: Set(format!("/api/images/{}/original", image.id)),
+        thumbnail_url: Set(Some(format!("/api/images/{}/thumbnail", image.id))),
+        width: Set(i32::try_from(prepared.width).unwrap_or(i32::MAX)),
+        height: Set(i32::try_from(prepared.height).unwrap_or(i32::MAX)),
+        file_size: Set(i64::try_from(prepared.original.len()).unwrap_or(i64::MAX)),
+        format: Set(prepared.original_format.extension().to_owned()),
+        prompt: Set(job.prompt.clone()),
+        negative_prompt: Set(job.negative_prompt.clone()),
+        model_id: Set(Some(job.model_id.clone())),
+        model_version: Set(None),
+        parameters: Set(parameters),
+        generation_time: Set(generation_time),
+        cost_credits: Set(i32::try_from(cost_of(spec, prepared)).unwrap_or(i32::MAX)),
+        parent_image_id: Set(job.parent_image_id),
+        is_favorite: Set(false),
+        rating: Set(None),
+        tags: Set(json!([])),
+        metadata: Set(json!({
+            "job_id": job.id,
+            "seed": image.seed,
+            "thumbnail_key": thumb.as_str(),
+            "preview_key": preview.as_str(),
+            "thumbnail": {"width": prepared.thumbnail.width, "height": prepared.thumbnail.height},
+            "preview": {"width": prepared.preview.width, "height": prepared.preview.height},
+            "perceptual_hash": prepared.perceptual_hash,
+            "sha256": prepared.sha256,
+            "has_alpha": prepared.has_alpha,
+            "metadata_embedded": prepared.metadata_embedded,
+        })),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+    }
+}
+
+fn key(raw: &str) -> Result<BlobKey, Stop> {
+    BlobKey::parse(raw).map_err(|e| Stop::Abandon(format!("{raw}: {e}")))
+}
+
+/// Deletes files of a job that did not complete; a failure is logged (nothing refers to them).
+async fn remove(storage: &dyn BlobStore, keys: &[BlobKey]) {
+    for key in keys {
+        if let Err(error) = storage.delete(key).await {
+            tracing::warn!(%key, %error, "could not remove a file of an unrecorded image");
+        }
+    }
+}
