@@ -4,22 +4,20 @@
 
 mod support;
 
-use atelier::server::db::connect_and_migrate;
+use support::queue::{account as user, new_job, postgres, sqlite};
+
 use atelier::server::db::entity::generation_queue::{
-    self, KIND_TEXT_TO_IMAGE, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_FAILED, STATUS_PAUSED, STATUS_PENDING,
-    STATUS_RUNNING,
+    self, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_FAILED, STATUS_PAUSED, STATUS_PENDING, STATUS_RUNNING,
 };
-use atelier::server::db::entity::{usage_logs, user_settings, users};
+use atelier::server::db::entity::{usage_logs, users};
 use atelier::server::error::AppError;
 use atelier::server::jobs::{
     self, ACTION_HOLD, ACTION_RELEASE, ACTION_SETTLE, CancelOutcome, ClaimLimits, JobError, JobFilter, NewJob,
     RetryPolicy,
 };
 use chrono::{Duration as Span, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use serde_json::json;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use std::time::Duration;
-use tempfile::TempDir;
 use uuid::Uuid;
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -289,79 +287,6 @@ impl SplitMix64 {
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------------
-
-async fn sqlite() -> (DatabaseConnection, TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("atelier.db").display());
-    (connect_and_migrate(&url).await.unwrap(), dir)
-}
-
-async fn postgres() -> DatabaseConnection {
-    connect_and_migrate(&support::postgres::fresh_database().await).await.unwrap()
-}
-
-/// A new account with `credits` and its settings row; returns its id.
-async fn user(db: &DatabaseConnection, credits: i32) -> Uuid {
-    let id = Uuid::now_v7();
-    let now = Utc::now();
-    users::ActiveModel {
-        id: Set(id),
-        email: Set(format!("{id}@example.com")),
-        password_hash: Set("not a hash".into()),
-        name: Set("Ledger Tester".into()),
-        avatar_url: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login: Set(None),
-        email_verified: Set(true),
-        preferences: Set(json!({})),
-        credits_balance: Set(credits),
-        subscription_tier: Set("free".into()),
-        is_active: Set(true),
-        role: Set(users::ROLE_USER.into()),
-        totp_secret: Set(None),
-        totp_enabled_at: Set(None),
-        totp_last_step: Set(None),
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    user_settings::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(id),
-        default_model_id: Set(None),
-        default_parameters: Set(json!({})),
-        theme: Set("system".into()),
-        gallery_view_mode: Set("grid".into()),
-        notifications_enabled: Set(true),
-        settings: Set(json!({})),
-        created_at: Set(now),
-        updated_at: Set(now),
-        timezone: Set("UTC".into()),
-        language: Set("en".into()),
-        queue_paused: Set(false),
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    id
-}
-
-fn new_job(user_id: Uuid, credits: u32) -> NewJob {
-    NewJob {
-        user_id,
-        project_id: None,
-        model_id: "atelier/sketch".into(),
-        kind: KIND_TEXT_TO_IMAGE,
-        prompt: "a lighthouse in the fog".into(),
-        negative_prompt: None,
-        parameters: serde_json::Map::new(),
-        priority: 0,
-        batch_id: None,
-        parent_image_id: None,
-        credits,
-    }
-}
 
 async fn claim(db: &DatabaseConnection) -> generation_queue::Model {
     jobs::claim(db, "w", LEASE, LIMITS, Utc::now()).await.unwrap().expect("a job to claim")

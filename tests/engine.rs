@@ -53,31 +53,7 @@ fn start_engine(studio: &TestStudio) -> Engine {
 }
 
 async fn user(studio: &TestStudio) -> Uuid {
-    let id = Uuid::now_v7();
-    let now = Utc::now();
-    users::ActiveModel {
-        id: Set(id),
-        email: Set(format!("{id}@example.com")),
-        password_hash: Set("not a hash".into()),
-        name: Set("Engine Tester".into()),
-        avatar_url: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login: Set(None),
-        email_verified: Set(true),
-        preferences: Set(json!({})),
-        credits_balance: Set(STARTING_CREDITS),
-        subscription_tier: Set("free".into()),
-        is_active: Set(true),
-        role: Set(users::ROLE_USER.into()),
-        totp_secret: Set(None),
-        totp_enabled_at: Set(None),
-        totp_last_step: Set(None),
-    }
-    .insert(&studio.state.db)
-    .await
-    .unwrap();
-    id
+    support::queue::account(&studio.state.db, STARTING_CREDITS).await
 }
 
 async fn enqueue(studio: &TestStudio, user_id: Uuid, model: &str, parameters: Value, credits: u32) -> Uuid {

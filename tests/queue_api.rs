@@ -6,7 +6,6 @@ mod support;
 
 use atelier::api::auth::{Register, SignIn};
 use atelier::api::queue::{CancelJob, GetJob, GetMyQueue, MoveJob, MyQueue, RetryJob, SetJobPaused, SetQueuePaused};
-use atelier::server::db::entity::generation_queue::KIND_TEXT_TO_IMAGE;
 use atelier::server::db::entity::users;
 use atelier::server::jobs::{self, NewJob};
 use atelier::types::{EventEnvelope, Job, JobStatus, StudioEvent};
@@ -16,6 +15,7 @@ use leptos::server_fn::ServerFn;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::time::Duration;
 use support::client::Client;
+use support::queue::new_job;
 use support::studio::TestStudio;
 use uuid::Uuid;
 
@@ -36,19 +36,7 @@ async fn user<'a>(studio: &'a TestStudio, email: &str) -> (Client<'a>, Uuid) {
 }
 
 async fn enqueue(studio: &TestStudio, user: Uuid, prompt: &str, credits: u32) -> Uuid {
-    let job = NewJob {
-        user_id: user,
-        project_id: None,
-        model_id: "fal-ai/flux/schnell".into(),
-        kind: KIND_TEXT_TO_IMAGE,
-        prompt: prompt.into(),
-        negative_prompt: None,
-        parameters: serde_json::Map::new(),
-        priority: 0,
-        batch_id: None,
-        parent_image_id: None,
-        credits,
-    };
+    let job = NewJob { model_id: "fal-ai/flux/schnell".into(), prompt: prompt.into(), ..new_job(user, credits) };
     jobs::enqueue(&studio.state.db, job).await.unwrap().id
 }
 

@@ -4,5 +4,6 @@
 
 pub mod client;
 pub mod postgres;
+pub mod queue;
 pub mod s3;
 pub mod studio;
