@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod generate;
 pub mod models;
 pub mod queue;
 pub mod studio;

@@ -113,12 +113,8 @@ mod ssr {
         Ok((AppState::current(), session.user.id))
     }
 
-    /// Events are best effort here: the change is made; a browser that misses the event sees it on
-    /// its next reload of the queue.
     pub async fn announce(state: &AppState, user: Uuid, event: StudioEvent) {
-        if let Err(e) = state.events.publish(&state.db, user, event).await {
-            tracing::warn!(error = %e, "could not publish a queue event");
-        }
+        state.events.publish_or_log(&state.db, user, event).await;
     }
 
     pub async fn announce_balance(state: &AppState, user: Uuid) {

@@ -69,3 +69,20 @@ pub enum QueueMove {
     Down,
     Top,
 }
+
+/// What to generate: a model, a prompt, and the model's other parameters by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerationRequest {
+    pub model_id: String,
+    pub prompt: String,
+    #[serde(default)]
+    pub negative_prompt: Option<String>,
+    /// Any other parameter of the model (`image_size`, `num_images`, `seed`, …).
+    #[serde(default)]
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+    /// The image this one iterates on (variation, image-to-image, upscale, …).
+    #[serde(default)]
+    pub parent_image_id: Option<Uuid>,
+}

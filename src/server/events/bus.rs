@@ -69,6 +69,14 @@ impl EventBus {
         self.keep_alive
     }
 
+    /// [`EventBus::publish`] for events that only report a change already made: a failure is logged,
+    /// and a browser that misses the event sees the change when it next loads the page.
+    pub async fn publish_or_log(&self, db: &DatabaseConnection, user_id: Uuid, event: StudioEvent) {
+        if let Err(e) = self.publish(db, user_id, event).await {
+            tracing::warn!(error = %e, "could not publish an event");
+        }
+    }
+
     /// Records `event` for `user_id` in its own transaction and delivers it to the user's streams
     /// on every replica. Returns the event id.
     pub async fn publish(&self, db: &DatabaseConnection, user_id: Uuid, event: StudioEvent) -> Result<i64, AppError> {

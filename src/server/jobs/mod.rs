@@ -23,6 +23,7 @@ mod enqueue;
 mod listing;
 mod outcome;
 mod reorder;
+mod submit;
 mod view;
 
 pub use backoff::{RetryPolicy, backoff_delay};
@@ -36,6 +37,7 @@ pub use enqueue::{NewJob, enqueue, enqueue_batch};
 pub use listing::{JobFilter, get_any, get_for_user, list_all, list_for_user};
 pub use outcome::{FailOutcome, JobError, complete, complete_in, fail_or_retry, finish_cancelled};
 pub use reorder::{Move, reorder, reorder_any};
+pub use submit::submit;
 pub use view::{balance, job_view, queue_paused};
 
 use crate::server::db::entity::generation_queue;

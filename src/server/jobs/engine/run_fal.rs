@@ -134,7 +134,7 @@ fn parse_step(message: &str) -> Option<(u32, u32)> {
     let lower = message.to_ascii_lowercase();
     let rest = &lower[lower.find("step")? + 4..];
     let (step, total) = rest.trim_start().split_once('/')?;
-    let total: String = total.chars().take_while(char::is_ascii_digit).collect();
+    let total: String = total.trim_start().chars().take_while(char::is_ascii_digit).collect();
     let (step, total) = (step.trim().parse().ok()?, total.parse().ok()?);
     (total > 0 && step <= total).then_some((step, total))
 }

@@ -1,0 +1,89 @@
+//! A user's generation request becoming a queued job: the checks a person can act on, the model's own
+//! validation, the credit hold, and the events that tell the browser.
+
+use super::{NewJob, balance, enqueue};
+use crate::server::catalogue;
+use crate::server::db::entity::generation_queue::{
+    self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE, KIND_VARIATION,
+};
+use crate::server::db::entity::users;
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+use crate::types::{GenerationRequest, StudioEvent};
+use atelier_catalogue::{Category, ModelSpec, ProviderKind, validate};
+use serde_json::Value;
+
+/// Checks and queues `request` for `user`. Nothing is written when any check fails.
+pub async fn submit(
+    state: &AppState,
+    user: &users::Model,
+    request: GenerationRequest,
+) -> Result<generation_queue::Model, AppError> {
+    if state.config.auth.require_verified_email && !user.email_verified {
+        return Err(AppError::invalid(
+            "email",
+            "Confirm your email address before generating: the link is in your inbox.",
+        ));
+    }
+    let spec = catalogue::enabled_spec(&state.db, &request.model_id).await?;
+    if spec.provider == ProviderKind::Fal && !state.config.uses_fal() {
+        return Err(AppError::invalid(
+            "model_id",
+            format!(
+                "{} runs on fal.ai, and this studio has no fal.ai key. Set FAL_KEY and restart, or pick an Atelier Sketch model.",
+                spec.name
+            ),
+        ));
+    }
+    let mut input = request.parameters;
+    if spec.param("prompt").is_some() {
+        input.insert("prompt".into(), Value::from(request.prompt.clone()));
+    }
+    if let Some(negative) = request.negative_prompt.clone().filter(|text| !text.trim().is_empty()) {
+        input.insert("negative_prompt".into(), Value::from(negative));
+    }
+    let parameters = validate(spec, &input).map_err(|errors| match errors.into_iter().next() {
+        Some(first) => AppError::invalid(first.field, first.message),
+        None => AppError::invalid("parameters", "These settings do not suit this model."),
+    })?;
+    let credits = spec.estimate_credits(&parameters, None);
+    let job = enqueue(
+        &state.db,
+        NewJob {
+            user_id: user.id,
+            project_id: request.project_id,
+            model_id: spec.id.clone(),
+            kind: kind_of(spec, request.parent_image_id.is_some()),
+            prompt: request.prompt,
+            negative_prompt: request.negative_prompt,
+            parameters,
+            priority: 0,
+            batch_id: None,
+            parent_image_id: request.parent_image_id,
+            credits,
+        },
+    )
+    .await?;
+    state.events.publish_or_log(&state.db, user.id, StudioEvent::JobQueued { job: job.id, position: 0 }).await;
+    if credits > 0 {
+        match balance(&state.db, user.id).await {
+            Ok(balance) => {
+                state.events.publish_or_log(&state.db, user.id, StudioEvent::CreditsChanged { balance }).await
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read a balance"),
+        }
+    }
+    Ok(job)
+}
+
+fn kind_of(spec: &ModelSpec, has_parent: bool) -> &'static str {
+    match spec.category {
+        Category::Upscaling => KIND_UPSCALE,
+        Category::Inpainting => KIND_INPAINT,
+        Category::ImageToImage => KIND_IMAGE_TO_IMAGE,
+        Category::Utility if spec.has(atelier_catalogue::Capability::BackgroundRemoval) => KIND_REMOVE_BACKGROUND,
+        Category::Utility => KIND_IMAGE_TO_IMAGE,
+        Category::TextToImage if has_parent => KIND_VARIATION,
+        Category::TextToImage => KIND_TEXT_TO_IMAGE,
+    }
+}

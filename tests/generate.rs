@@ -1,0 +1,119 @@
+//! Starting a generation through the `submit_generation` server function: the checks a person can act
+//! on, and a queued job that the engine turns into images.
+#![cfg(feature = "ssr")]
+
+mod support;
+
+use atelier::api::auth::{Register, SignIn};
+use atelier::api::generate::SubmitGeneration;
+use atelier::server::db::entity::{generation_queue, images, users};
+use atelier::server::jobs::engine::{Engine, EngineSettings};
+use atelier::types::{Job, JobStatus};
+use axum::http::StatusCode;
+use leptos::server_fn::ServerFn;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use support::client::Client;
+use support::studio::{TestResponse, TestStudio};
+
+const PASSWORD: &str = "velvet lanterns hum at dawn";
+
+async fn signed_in<'a>(studio: &'a TestStudio, email: &str) -> Client<'a> {
+    let client = Client::new(studio);
+    let response =
+        client.call(Register::PATH, &[("name", "Ada Lovelace"), ("email", email), ("password", PASSWORD)]).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let response = client.call(SignIn::PATH, &[("email", email), ("password", PASSWORD)]).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    client
+}
+
+async fn submit(client: &Client<'_>, request: Value) -> TestResponse {
+    client.post_json(SubmitGeneration::PATH, &json!({ "request": request })).await
+}
+
+fn sketch(prompt: &str) -> Value {
+    json!({
+        "model_id": "atelier/sketch",
+        "prompt": prompt,
+        "parameters": { "image_size": { "width": 64, "height": 64 }, "num_images": 2, "seed": 7 },
+    })
+}
+
+async fn jobs_in_queue(studio: &TestStudio) -> u64 {
+    generation_queue::Entity::find().count(&studio.state.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_submitted_sketch_is_queued_at_once_and_the_engine_makes_its_images() {
+    let studio = TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")]).await;
+    let ada = signed_in(&studio, "ada@example.com").await;
+    let response = submit(&ada, sketch("a lighthouse at dusk")).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let job: Job = response.json();
+    assert_eq!(
+        (job.status, job.kind.as_str(), job.model_id.as_str()),
+        (JobStatus::Pending, "text-to-image", "atelier/sketch")
+    );
+    assert_eq!(job.parameters["num_inference_steps"], json!(12), "the model's defaults are filled in");
+
+    let mut settings = EngineSettings::from_config(&studio.state.config);
+    settings.idle = Duration::from_millis(50);
+    let engine = Engine::start_with(studio.state.clone(), settings);
+    let started = Instant::now();
+    let done = loop {
+        let row = generation_queue::Entity::find_by_id(job.id).one(&studio.state.db).await.unwrap().unwrap();
+        if row.status == generation_queue::STATUS_COMPLETED || started.elapsed() > Duration::from_secs(20) {
+            break row;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    engine.stop().await;
+    assert_eq!(done.status, generation_queue::STATUS_COMPLETED, "{:?}", done.error_message);
+    let owner = users::Entity::find().filter(users::Column::Email.eq("ada@example.com")).one(&studio.state.db).await;
+    let owner = owner.unwrap().unwrap().id;
+    let made = images::Entity::find().filter(images::Column::UserId.eq(owner)).count(&studio.state.db).await.unwrap();
+    assert_eq!(made, 2);
+}
+
+#[tokio::test]
+async fn a_bad_setting_is_refused_naming_the_field_and_nothing_is_queued() {
+    let studio = TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")]).await;
+    let ada = signed_in(&studio, "ada@example.com").await;
+    let mut request = sketch("a lighthouse at dusk");
+    request["parameters"]["num_inference_steps"] = json!(500);
+    let response = submit(&ada, request).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.body);
+    let error = response.api_error();
+    assert_eq!(error.field.as_deref(), Some("num_inference_steps"));
+    assert!(error.message.contains("between 1 and 50"), "{}", error.message);
+
+    let response = submit(&ada, sketch("   ")).await;
+    assert_eq!(response.api_error().field.as_deref(), Some("prompt"));
+    assert_eq!(jobs_in_queue(&studio).await, 0);
+}
+
+#[tokio::test]
+async fn what_cannot_run_here_says_why() {
+    let studio = TestStudio::start(&[]).await;
+    let ada = signed_in(&studio, "ada@example.com").await;
+    let response = submit(&ada, sketch("a lighthouse at dusk")).await;
+    assert_eq!(response.api_error().field.as_deref(), Some("email"), "unverified users are asked to confirm first");
+    assert!(response.api_error().message.contains("Confirm your email address"));
+
+    let studio = TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")]).await;
+    let ada = signed_in(&studio, "ada@example.com").await;
+    let mut request = sketch("a lighthouse at dusk");
+    request["model_id"] = json!("fal-ai/flux/dev");
+    request["parameters"] = json!({});
+    let response = submit(&ada, request).await;
+    assert_eq!(response.api_error().field.as_deref(), Some("model_id"));
+    assert!(response.api_error().message.contains("FAL_KEY"), "{}", response.body);
+
+    let mut request = sketch("a lighthouse at dusk");
+    request["model_id"] = json!("no/such/model");
+    assert_eq!(submit(&ada, request).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(submit(&Client::new(&studio), sketch("x")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(jobs_in_queue(&studio).await, 0);
+}
