@@ -73,8 +73,24 @@ async fn a_submitted_sketch_is_queued_at_once_and_the_engine_makes_its_images() 
     assert_eq!(done.status, generation_queue::STATUS_COMPLETED, "{:?}", done.error_message);
     let owner = users::Entity::find().filter(users::Column::Email.eq("ada@example.com")).one(&studio.state.db).await;
     let owner = owner.unwrap().unwrap().id;
-    let made = images::Entity::find().filter(images::Column::UserId.eq(owner)).count(&studio.state.db).await.unwrap();
-    assert_eq!(made, 2);
+    let made = images::Entity::find().filter(images::Column::UserId.eq(owner)).all(&studio.state.db).await.unwrap();
+    assert_eq!(made.len(), 2);
+
+    // The owner fetches each size; nobody else can.
+    let image = &made[0];
+    for (variant, side) in [("original", 64), ("preview", 64), ("thumbnail", 64)] {
+        let file = ada.get_bytes(&format!("/api/images/{}/{variant}", image.id)).await;
+        assert_eq!(file.status, StatusCode::OK, "{variant}");
+        assert!(file.headers["cache-control"].to_str().unwrap().starts_with("private"));
+        let decoded = image::load_from_memory(&file.body).expect("a real image");
+        assert_eq!((decoded.width(), decoded.height()), (side, side), "{variant}");
+    }
+    assert_eq!(image.file_url, format!("/api/images/{}/original", image.id));
+    let grace = signed_in(&studio, "grace@example.com").await;
+    assert_eq!(grace.get_bytes(&image.file_url).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(Client::new(&studio).get_bytes(&image.file_url).await.status, StatusCode::UNAUTHORIZED);
+    let unknown = ada.get_bytes(&format!("/api/images/{}/poster", image.id)).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 mod auth_api;
 mod events;
 mod health;
+mod images;
 mod media;
 mod models_api;
 mod same_origin;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth_api::router())
         .merge(webhooks::router())
         .merge(models_api::router())
+        .merge(images::router())
         .merge(events::router())
         .leptos_routes_with_context(
             &state,
