@@ -321,9 +321,11 @@ fn treeline(frame: &Frame, base: f32, rng: &mut Rng) -> Vec<f32> {
         let half = tall * rng.range(0.18, 0.3);
         let from = (centre - half).max(0.0) as usize;
         let to = ((centre + half).max(0.0) as usize).min(width);
-        for (x, edge) in profile.iter_mut().enumerate().take(to).skip(from) {
-            let y = base - tall * (1.0 - (x as f32 - centre).abs() / half);
-            *edge = edge.min(y);
+        if from < to {
+            for (x, edge) in (from..to).zip(&mut profile[from..to]) {
+                let y = base - tall * (1.0 - (x as f32 - centre).abs() / half);
+                *edge = edge.min(y);
+            }
         }
         centre += half * rng.range(0.7, 1.6);
     }
