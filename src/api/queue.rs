@@ -118,9 +118,6 @@ mod ssr {
     }
 
     pub async fn announce_balance(state: &AppState, user: Uuid) {
-        match jobs::balance(&state.db, user).await {
-            Ok(balance) => announce(state, user, StudioEvent::CreditsChanged { balance }).await,
-            Err(e) => tracing::warn!(error = %e, "could not read a balance"),
-        }
+        jobs::announce_balance(&state.events, &state.db, user).await;
     }
 }

@@ -38,7 +38,7 @@ pub use listing::{JobFilter, get_any, get_for_user, list_all, list_for_user};
 pub use outcome::{FailOutcome, JobError, complete, complete_in, fail_or_retry, finish_cancelled};
 pub use reorder::{Move, reorder, reorder_any};
 pub use submit::submit;
-pub use view::{balance, job_view, queue_paused};
+pub use view::{announce_balance, balance, job_view, queue_paused};
 
 use crate::server::db::entity::generation_queue;
 use crate::server::error::AppError;

@@ -1,7 +1,7 @@
 //! A user's generation request becoming a queued job: the checks a person can act on, the model's own
 //! validation, the credit hold, and the events that tell the browser.
 
-use super::{NewJob, balance, enqueue};
+use super::{NewJob, announce_balance, enqueue};
 use crate::server::catalogue;
 use crate::server::db::entity::generation_queue::{
     self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE, KIND_VARIATION,
@@ -66,12 +66,7 @@ pub async fn submit(
     .await?;
     state.events.publish_or_log(&state.db, user.id, StudioEvent::JobQueued { job: job.id, position: 0 }).await;
     if credits > 0 {
-        match balance(&state.db, user.id).await {
-            Ok(balance) => {
-                state.events.publish_or_log(&state.db, user.id, StudioEvent::CreditsChanged { balance }).await
-            }
-            Err(e) => tracing::warn!(error = %e, "could not read a balance"),
-        }
+        announce_balance(&state.events, &state.db, user.id).await;
     }
     Ok(job)
 }

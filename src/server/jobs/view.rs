@@ -2,7 +2,8 @@
 
 use crate::server::db::entity::{generation_queue, user_settings, users};
 use crate::server::error::AppError;
-use crate::types::{Job, JobStatus};
+use crate::server::events::EventBus;
+use crate::types::{Job, JobStatus, StudioEvent};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -40,6 +41,15 @@ pub async fn queue_paused(db: &DatabaseConnection, user_id: Uuid) -> Result<bool
         .await
         .map_err(AppError::internal)?;
     Ok(settings.is_some_and(|settings| settings.queue_paused))
+}
+
+/// Tells the user's browsers their balance after a credit movement; a failure is logged (the ledger
+/// is what counts, and the next page load shows the balance).
+pub async fn announce_balance(events: &EventBus, db: &DatabaseConnection, user_id: Uuid) {
+    match balance(db, user_id).await {
+        Ok(balance) => events.publish_or_log(db, user_id, StudioEvent::CreditsChanged { balance }).await,
+        Err(e) => tracing::warn!(error = %e, "could not read a credit balance"),
+    }
 }
 
 /// The user's credit balance now.

@@ -3,7 +3,7 @@
 
 use super::results::{self, Produced};
 use super::{EngineSettings, run_fal, run_offline};
-use crate::server::db::entity::{generation_queue, users};
+use crate::server::db::entity::generation_queue;
 use crate::server::error::AppError;
 use crate::server::jobs::{self, FailOutcome, JobError};
 use crate::server::providers::fal::RequestHandle;
@@ -11,7 +11,6 @@ use crate::server::state::AppState;
 use crate::types::StudioEvent;
 use atelier_catalogue::{Catalogue, ModelSpec, ProviderKind};
 use chrono::Utc;
-use sea_orm::{EntityTrait, QuerySelect};
 use std::sync::Arc;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
@@ -269,25 +268,11 @@ impl Worker {
 
     /// Publishes an event; a failure is logged (the job's state in the database is what counts).
     pub async fn publish(&self, user_id: Uuid, event: StudioEvent) {
-        if let Err(error) = self.state.events.publish(&self.state.db, user_id, event).await {
-            tracing::warn!(%error, "could not publish a job event");
-        }
+        self.state.events.publish_or_log(&self.state.db, user_id, event).await;
     }
 
     async fn credits_changed(&self, user_id: Uuid) {
-        let balance: Result<Option<i32>, _> = users::Entity::find_by_id(user_id)
-            .select_only()
-            .column(users::Column::CreditsBalance)
-            .into_tuple()
-            .one(&self.state.db)
-            .await;
-        match balance {
-            Ok(Some(balance)) => {
-                self.publish(user_id, StudioEvent::CreditsChanged { balance: i64::from(balance) }).await
-            }
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "could not read the credit balance"),
-        }
+        jobs::announce_balance(&self.state.events, &self.state.db, user_id).await;
     }
 }
 
