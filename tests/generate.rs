@@ -4,7 +4,6 @@
 
 mod support;
 
-use atelier::api::auth::{Register, SignIn};
 use atelier::api::generate::SubmitGeneration;
 use atelier::server::db::entity::{generation_queue, images, users};
 use atelier::server::jobs::engine::{Engine, EngineSettings};
@@ -14,20 +13,8 @@ use leptos::server_fn::ServerFn;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::client::Client;
+use support::client::{Client, signed_up};
 use support::studio::{TestResponse, TestStudio};
-
-const PASSWORD: &str = "velvet lanterns hum at dawn";
-
-async fn signed_in<'a>(studio: &'a TestStudio, email: &str) -> Client<'a> {
-    let client = Client::new(studio);
-    let response =
-        client.call(Register::PATH, &[("name", "Ada Lovelace"), ("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    let response = client.call(SignIn::PATH, &[("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    client
-}
 
 async fn submit(client: &Client<'_>, request: Value) -> TestResponse {
     client.post_json(SubmitGeneration::PATH, &json!({ "request": request })).await
@@ -48,7 +35,7 @@ async fn jobs_in_queue(studio: &TestStudio) -> u64 {
 #[tokio::test]
 async fn a_submitted_sketch_is_queued_at_once_and_the_engine_makes_its_images() {
     let studio = TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")]).await;
-    let ada = signed_in(&studio, "ada@example.com").await;
+    let ada = signed_up(&studio, "ada@example.com").await;
     let response = submit(&ada, sketch("a lighthouse at dusk")).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     let job: Job = response.json();
@@ -86,7 +73,7 @@ async fn a_submitted_sketch_is_queued_at_once_and_the_engine_makes_its_images() 
         assert_eq!((decoded.width(), decoded.height()), (side, side), "{variant}");
     }
     assert_eq!(image.file_url, format!("/api/images/{}/original", image.id));
-    let grace = signed_in(&studio, "grace@example.com").await;
+    let grace = signed_up(&studio, "grace@example.com").await;
     assert_eq!(grace.get_bytes(&image.file_url).await.status, StatusCode::NOT_FOUND);
     assert_eq!(Client::new(&studio).get_bytes(&image.file_url).await.status, StatusCode::UNAUTHORIZED);
     let unknown = ada.get_bytes(&format!("/api/images/{}/poster", image.id)).await;
@@ -96,7 +83,7 @@ async fn a_submitted_sketch_is_queued_at_once_and_the_engine_makes_its_images() 
 #[tokio::test]
 async fn a_bad_setting_is_refused_naming_the_field_and_nothing_is_queued() {
     let studio = TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")]).await;
-    let ada = signed_in(&studio, "ada@example.com").await;
+    let ada = signed_up(&studio, "ada@example.com").await;
     let mut request = sketch("a lighthouse at dusk");
     request["parameters"]["num_inference_steps"] = json!(500);
     let response = submit(&ada, request).await;
@@ -113,13 +100,13 @@ async fn a_bad_setting_is_refused_naming_the_field_and_nothing_is_queued() {
 #[tokio::test]
 async fn what_cannot_run_here_says_why() {
     let studio = TestStudio::start(&[]).await;
-    let ada = signed_in(&studio, "ada@example.com").await;
+    let ada = signed_up(&studio, "ada@example.com").await;
     let response = submit(&ada, sketch("a lighthouse at dusk")).await;
     assert_eq!(response.api_error().field.as_deref(), Some("email"), "unverified users are asked to confirm first");
     assert!(response.api_error().message.contains("Confirm your email address"));
 
     let studio = TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")]).await;
-    let ada = signed_in(&studio, "ada@example.com").await;
+    let ada = signed_up(&studio, "ada@example.com").await;
     let mut request = sketch("a lighthouse at dusk");
     request["model_id"] = json!("fal-ai/flux/dev");
     request["parameters"] = json!({});

@@ -4,7 +4,6 @@
 
 mod support;
 
-use atelier::api::auth::{Register, SignIn};
 use atelier::api::models::{ListModels, SetModelEnabled};
 use atelier::server::accounts::admin::create_or_promote;
 use atelier::server::catalogue;
@@ -15,28 +14,12 @@ use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use support::client::Client;
+use support::client::{Client, TEST_PASSWORD, signed_in, signed_up};
 use support::studio::TestStudio;
 
-const PASSWORD: &str = "velvet lanterns hum at dawn";
-
-async fn user<'a>(studio: &'a TestStudio, email: &str) -> Client<'a> {
-    let client = Client::new(studio);
-    let response =
-        client.call(Register::PATH, &[("name", "Ada Lovelace"), ("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    signed_in(client, email).await
-}
-
 async fn admin<'a>(studio: &'a TestStudio, email: &str) -> Client<'a> {
-    create_or_promote(&studio.state.db, email, Some("Root"), Some(PASSWORD.to_owned()), 10).await.unwrap();
+    create_or_promote(&studio.state.db, email, Some("Root"), Some(TEST_PASSWORD.to_owned()), 10).await.unwrap();
     signed_in(Client::new(studio), email).await
-}
-
-async fn signed_in<'a>(client: Client<'a>, email: &str) -> Client<'a> {
-    let response = client.call(SignIn::PATH, &[("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    client
 }
 
 async fn listed(client: &Client<'_>) -> Vec<ModelInfo> {
@@ -96,7 +79,7 @@ async fn with_a_fal_key_every_model_is_ready() {
 async fn only_administrators_switch_models_and_a_switched_off_model_disappears_for_users() {
     let studio = TestStudio::start(&[]).await;
     let root = admin(&studio, "root@example.com").await;
-    let ada = user(&studio, "ada@example.com").await;
+    let ada = signed_up(&studio, "ada@example.com").await;
     let schnell = listed(&ada).await.into_iter().find(|m| m.spec.id == "fal-ai/flux/schnell").unwrap();
     let key = schnell.key.to_string();
 
@@ -152,7 +135,7 @@ async fn unknown_model_keys_answer_404() {
 #[tokio::test]
 async fn the_models_page_lists_the_catalogue_for_signed_in_users() {
     let studio = TestStudio::start(&[]).await;
-    let ada = user(&studio, "ada@example.com").await;
+    let ada = signed_up(&studio, "ada@example.com").await;
     let page = ada.page("/models").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Atelier Sketch"), "offline models are listed");

@@ -4,7 +4,6 @@
 
 mod support;
 
-use atelier::api::auth::{Register, SignIn};
 use atelier::api::queue::{CancelJob, GetJob, GetMyQueue, MoveJob, MyQueue, RetryJob, SetJobPaused, SetQueuePaused};
 use atelier::server::db::entity::users;
 use atelier::server::jobs::{self, NewJob};
@@ -14,23 +13,16 @@ use futures_util::StreamExt;
 use leptos::server_fn::ServerFn;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::time::Duration;
-use support::client::Client;
+use support::client::{Client, signed_up};
 use support::queue::new_job;
 use support::studio::TestStudio;
 use uuid::Uuid;
 
-const PASSWORD: &str = "velvet lanterns hum at dawn";
 const STARTING_CREDITS: &str = "50";
 
 async fn user<'a>(studio: &'a TestStudio, email: &str) -> (Client<'a>, Uuid) {
-    let client = Client::new(studio);
-    let response =
-        client.call(Register::PATH, &[("name", "Ada Lovelace"), ("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    let response = client.call(SignIn::PATH, &[("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    let queue = my_queue(&client).await;
-    assert!(queue.jobs.is_empty());
+    let client = signed_up(studio, email).await;
+    assert!(my_queue(&client).await.jobs.is_empty());
     let user = users::Entity::find().filter(users::Column::Email.eq(email)).one(&studio.state.db).await.unwrap();
     (client, user.expect("the account exists").id)
 }

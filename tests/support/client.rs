@@ -12,9 +12,31 @@ use atelier::types::ApiError;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderValue, Request, header};
+use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 
 use super::studio::{TestResponse, TestStudio};
+
+/// The password [`signed_up`] and [`signed_in`] use.
+pub const TEST_PASSWORD: &str = "velvet lanterns hum at dawn";
+
+/// A new account for `email` ("Ada Lovelace", [`TEST_PASSWORD`]), made through the sign-up server
+/// function, and a client signed in to it.
+pub async fn signed_up<'a>(studio: &'a TestStudio, email: &str) -> Client<'a> {
+    let client = Client::new(studio);
+    let fields = [("name", "Ada Lovelace"), ("email", email), ("password", TEST_PASSWORD)];
+    let response = client.call(atelier::api::auth::Register::PATH, &fields).await;
+    assert_eq!(response.status, axum::http::StatusCode::OK, "{}", response.body);
+    signed_in(client, email).await
+}
+
+/// Signs `client` in to the existing account `email` with [`TEST_PASSWORD`].
+pub async fn signed_in<'a>(client: Client<'a>, email: &str) -> Client<'a> {
+    let response =
+        client.call(atelier::api::auth::SignIn::PATH, &[("email", email), ("password", TEST_PASSWORD)]).await;
+    assert_eq!(response.status, axum::http::StatusCode::OK, "{}", response.body);
+    client
+}
 
 /// The name of the session cookie when the studio is served over plain http (as in tests).
 pub const SESSION_COOKIE: &str = "atelier_session";
