@@ -43,17 +43,17 @@ pub(super) async fn run(
     let (steps, mut reports) = tokio::sync::mpsc::unbounded_channel();
     let render = offline::render(spec, params, renderer_inputs, Some(steps));
     tokio::pin!(render);
+    // Steps are reported before the result, even those a fast render queued just before it finished.
     let rendered = loop {
         tokio::select! {
+            biased;
+            Some(step) = reports.recv() => report(worker, job, step).await?,
             rendered = &mut render => break rendered,
-            Some(step) = reports.recv() => {
-                let progress = f64::from(step.step) / f64::from(step.total.max(1));
-                if !worker.progress(job, progress, Some((step.step, step.total))).await {
-                    return Err(Stop::Abandon("the job is no longer this worker's".into()));
-                }
-            }
         }
     };
+    while let Ok(step) = reports.try_recv() {
+        report(worker, job, step).await?;
+    }
     let rendered = rendered.map_err(|error| JobError {
         error_type: "invalid_input".into(),
         message: format!("The renderer refused the settings: {error}"),
@@ -78,4 +78,13 @@ pub(super) async fn run(
         .map(|(index, bytes)| Output { bytes, seed: Some(first_seed.wrapping_add(index as u64)) })
         .collect();
     Ok(Produced { outputs, generation_time: Some(generation_time) })
+}
+
+async fn report(worker: &Worker, job: &generation_queue::Model, step: atelier_renderer::Step) -> Result<(), Stop> {
+    let progress = f64::from(step.step) / f64::from(step.total.max(1));
+    if worker.progress(job, progress, Some((step.step, step.total))).await {
+        Ok(())
+    } else {
+        Err(Stop::Abandon("the job is no longer this worker's".into()))
+    }
 }
