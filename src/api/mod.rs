@@ -2,6 +2,7 @@
 //! shared types.
 
 pub mod account;
+pub mod admin_queue;
 pub mod auth;
 pub mod generate;
 pub mod models;

@@ -13,7 +13,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use layout::DashboardLayout;
-use pages::admin::models::AdminModelsPage;
+use pages::admin::{models::AdminModelsPage, queue::AdminQueuePage};
 use pages::auth::{
     forgot_password::ForgotPasswordPage, login::Login, register::RegisterPage, reset_password::ResetPasswordPage,
     verify_email::VerifyEmailPage,
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
                 <ParentRoute path=path!("/admin") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("models") view=AdminModelsPage />
+                    <Route path=path!("queue") view=AdminQueuePage />
                 </ParentRoute>
                 <ParentRoute path=path!("/settings") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("account") view=AccountSettings />

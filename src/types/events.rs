@@ -59,6 +59,10 @@ pub enum StudioEvent {
     JobResumed {
         job: Uuid,
     },
+    /// The job moved in its queue, or its priority changed: the queue order is different.
+    JobReordered {
+        job: Uuid,
+    },
     /// The user paused (`true`) or resumed (`false`) their whole queue.
     QueuePaused {
         paused: bool,
@@ -82,7 +86,8 @@ impl StudioEvent {
             | Self::JobFailed { job, .. }
             | Self::JobCancelled { job }
             | Self::JobPaused { job }
-            | Self::JobResumed { job } => Some(*job),
+            | Self::JobResumed { job }
+            | Self::JobReordered { job } => Some(*job),
             Self::QueuePaused { .. } | Self::CreditsChanged { .. } => None,
         }
     }
@@ -100,6 +105,7 @@ impl StudioEvent {
             Self::JobCancelled { .. } => "job_cancelled",
             Self::JobPaused { .. } => "job_paused",
             Self::JobResumed { .. } => "job_resumed",
+            Self::JobReordered { .. } => "job_reordered",
             Self::QueuePaused { .. } => "queue_paused",
             Self::CreditsChanged { .. } => "credits_changed",
         }

@@ -55,6 +55,18 @@ impl JobStatus {
         })
     }
 
+    /// The name stored and sent for this status (`pending`, `running`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+            Self::Paused => "paused",
+        }
+    }
+
     /// Whether the job is over (it will not run again unless retried).
     pub fn is_final(self) -> bool {
         matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
@@ -68,6 +80,45 @@ pub enum QueueMove {
     Up,
     Down,
     Top,
+}
+
+/// Something done to one waiting, running or finished job, by its owner or an administrator.
+///
+/// Serialised with its name in `action`: `{"action":"cancel"}`, `{"action":"move","to":"top"}`,
+/// `{"action":"prioritise","priority":5}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum JobAction {
+    /// A waiting job ends at once; a running one stops at its next step (and at fal).
+    Cancel,
+    /// A failed or cancelled job joins the end of the queue again.
+    Retry,
+    /// A waiting job is held back in its place.
+    Pause,
+    Resume,
+    Move {
+        to: QueueMove,
+    },
+    /// Higher runs first, before any waiting job of lower priority.
+    Prioritise {
+        priority: i32,
+    },
+}
+
+/// The user's queue: their jobs in queue order, and whether the whole queue is paused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyQueue {
+    pub paused: bool,
+    pub jobs: Vec<Job>,
+}
+
+/// A job in the administrators' view of the whole queue, with whose it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    pub owner_id: Uuid,
+    pub owner_email: String,
+    pub owner_name: String,
+    pub job: Job,
 }
 
 /// What to generate: a model, a prompt, and the model's other parameters by name.

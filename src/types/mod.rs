@@ -12,6 +12,6 @@ pub use account::{CurrentUser, Preferences, Role, SessionInfo, TwoFactorEnrollme
 pub use auth::{SignInResult, safe_next};
 pub use error::ApiError;
 pub use events::{EventEnvelope, StudioEvent};
-pub use jobs::{GenerationRequest, Job, JobStatus, QueueMove};
+pub use jobs::{GenerationRequest, Job, JobAction, JobStatus, MyQueue, QueueEntry, QueueMove};
 pub use models::{ModelAvailability, ModelInfo};
 pub use studio::{ProviderMode, StudioStatus};

@@ -3,6 +3,7 @@
 pub mod auth_card;
 pub mod form;
 pub mod icon;
+pub mod job_status;
 pub mod logo;
 pub mod model_facts;
 pub mod service_worker;

@@ -74,7 +74,10 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
             <nav aria-label="Account" class="flex flex-col p-2 text-sm">
                 <a class="menu-item" href="/settings/account">"Account settings"</a>
                 <a class="menu-item" href="/settings/security">"Security"</a>
-                {(user.role == Role::Admin).then(|| view! { <a class="menu-item" href="/admin/models">"Admin · Models"</a> })}
+                {(user.role == Role::Admin).then(|| view! {
+                    <a class="menu-item" href="/admin/models">"Admin · Models"</a>
+                    <a class="menu-item" href="/admin/queue">"Admin · Queue"</a>
+                })}
                 <ActionForm action=sign_out>
                     <button type="submit" class="menu-item w-full text-left">"Sign out"</button>
                 </ActionForm>

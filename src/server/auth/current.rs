@@ -21,6 +21,17 @@ pub struct CurrentSession {
     pub user: users::Model,
 }
 
+impl CurrentSession {
+    pub fn is_admin(&self) -> bool {
+        self.user.role == users::ROLE_ADMIN
+    }
+
+    /// This session if it is an administrator's; anyone else is refused.
+    pub fn admin(self) -> Result<Self, AppError> {
+        if self.is_admin() { Ok(self) } else { Err(AppError::Forbidden) }
+    }
+}
+
 /// Static files never need the user: skip the database for them.
 const STATIC_PREFIXES: &[&str] = &["/pkg/", "/icons/", "/examples/", "/fonts/", "/favicon.svg", "/sw.js"];
 
@@ -66,8 +77,7 @@ pub fn require_user() -> Result<CurrentSession, AppError> {
 
 /// The signed-in session of an administrator; anyone else is refused.
 pub fn require_admin() -> Result<CurrentSession, AppError> {
-    let session = require_user()?;
-    if session.user.role == users::ROLE_ADMIN { Ok(session) } else { Err(AppError::Forbidden) }
+    require_user()?.admin()
 }
 
 /// REST handlers that work signed in or not take `Option<CurrentSession>`.

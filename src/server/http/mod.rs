@@ -5,6 +5,8 @@ mod auth_api;
 mod events;
 mod health;
 mod images;
+mod jobs_api;
+mod json_body;
 mod media;
 mod models_api;
 mod same_origin;
@@ -31,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(models_api::router())
         .merge(images::router())
+        .merge(jobs_api::router())
         .merge(events::router())
         .leptos_routes_with_context(
             &state,

@@ -3,7 +3,6 @@
 
 use crate::server::auth::CurrentSession;
 use crate::server::catalogue;
-use crate::server::db::entity::users;
 use crate::server::error::AppError;
 use crate::server::providers::offline;
 use crate::server::state::AppState;
@@ -28,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn is_admin(session: Option<&CurrentSession>) -> bool {
-    session.is_some_and(|session| session.user.role == users::ROLE_ADMIN)
+    session.is_some_and(CurrentSession::is_admin)
 }
 
 async fn list(
@@ -56,15 +55,11 @@ struct Toggle {
 
 async fn toggle(
     State(state): State<AppState>,
-    session: Option<CurrentSession>,
+    session: CurrentSession,
     Path(key): Path<Uuid>,
     body: Option<Json<Toggle>>,
 ) -> Result<Json<ModelInfo>, AppError> {
-    match session {
-        None => return Err(AppError::Unauthorized),
-        Some(session) if !is_admin(Some(&session)) => return Err(AppError::Forbidden),
-        Some(_) => {}
-    }
+    session.admin()?;
     let models = catalogue::list(&state.db, state.config.uses_fal(), true).await?;
     let current = models.iter().find(|model| model.key == key).ok_or(AppError::NotFound("model"))?;
     let enabled = body.and_then(|Json(toggle)| toggle.enabled).unwrap_or(!current.enabled);

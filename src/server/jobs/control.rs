@@ -38,7 +38,11 @@ pub async fn cancel_any(db: &DatabaseConnection, job_id: Uuid) -> Result<CancelO
     cancel_scoped(db, Scope::Any, job_id).await
 }
 
-async fn cancel_scoped(db: &DatabaseConnection, scope: Scope, job_id: Uuid) -> Result<CancelOutcome, AppError> {
+pub(super) async fn cancel_scoped(
+    db: &DatabaseConnection,
+    scope: Scope,
+    job_id: Uuid,
+) -> Result<CancelOutcome, AppError> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
     let mut values: Vec<Value> = vec![now.into(), job_id.into()];
@@ -76,7 +80,7 @@ pub async fn retry_any(db: &DatabaseConnection, job_id: Uuid) -> Result<generati
     retry_scoped(db, Scope::Any, job_id).await
 }
 
-async fn retry_scoped(
+pub(super) async fn retry_scoped(
     db: &DatabaseConnection,
     scope: Scope,
     job_id: Uuid,
@@ -133,7 +137,7 @@ pub async fn resume_job_any(db: &DatabaseConnection, job_id: Uuid) -> Result<gen
     switch_status(db, Scope::Any, job_id, STATUS_PAUSED, STATUS_PENDING, "resumed").await
 }
 
-async fn switch_status(
+pub(super) async fn switch_status(
     db: &DatabaseConnection,
     scope: Scope,
     job_id: Uuid,
@@ -172,7 +176,7 @@ pub async fn set_priority_any(
     set_priority_scoped(db, Scope::Any, job_id, priority).await
 }
 
-async fn set_priority_scoped(
+pub(super) async fn set_priority_scoped(
     db: &DatabaseConnection,
     scope: Scope,
     job_id: Uuid,

@@ -14,6 +14,7 @@
 //! Events: this layer publishes nothing. The engine publishes after each transition commits;
 //! the places are marked "Engine: publish …" in the doc comments.
 
+mod actions;
 mod backoff;
 mod claim;
 mod control;
@@ -26,6 +27,7 @@ mod reorder;
 mod submit;
 mod view;
 
+pub use actions::{PRIORITIES, act, set_queue_paused};
 pub use backoff::{RetryPolicy, backoff_delay};
 pub use claim::{ClaimLimits, claim, record_provider_handle, renew_lease, set_progress};
 pub use control::{
@@ -38,7 +40,7 @@ pub use listing::{JobFilter, get_any, get_for_user, list_all, list_for_user};
 pub use outcome::{FailOutcome, JobError, complete, complete_in, fail_or_retry, finish_cancelled};
 pub use reorder::{Move, reorder, reorder_any};
 pub use submit::submit;
-pub use view::{announce_balance, balance, job_view, queue_paused};
+pub use view::{announce_balance, balance, job_view, my_queue, queue_paused, whole_queue};
 
 use crate::server::db::entity::generation_queue;
 use crate::server::error::AppError;
@@ -50,8 +52,8 @@ use uuid::Uuid;
 
 /// Whose jobs a control may touch: the owner's own (`WHERE user_id = ?` in the query), or every
 /// user's for the `…_any` administrator variants.
-#[derive(Clone, Copy, Debug)]
-enum Scope {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
     Owner(Uuid),
     Any,
 }

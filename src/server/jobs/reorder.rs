@@ -57,7 +57,7 @@ struct Slot {
     position: f64,
 }
 
-async fn reorder_scoped(
+pub(super) async fn reorder_scoped(
     db: &DatabaseConnection,
     scope: Scope,
     job_id: Uuid,

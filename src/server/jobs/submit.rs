@@ -6,11 +6,12 @@ use crate::server::catalogue;
 use crate::server::db::entity::generation_queue::{
     self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE, KIND_VARIATION,
 };
-use crate::server::db::entity::users;
+use crate::server::db::entity::{images, users};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::types::{GenerationRequest, StudioEvent};
 use atelier_catalogue::{Category, ModelSpec, ProviderKind, validate};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 /// Checks and queues `request` for `user`. Nothing is written when any check fails.
@@ -34,6 +35,19 @@ pub async fn submit(
                 spec.name
             ),
         ));
+    }
+    if let Some(parent) = request.parent_image_id {
+        let owned = images::Entity::find_by_id(parent)
+            .filter(images::Column::UserId.eq(user.id))
+            .one(&state.db)
+            .await?
+            .is_some();
+        if !owned {
+            return Err(AppError::invalid(
+                "parent_image_id",
+                "The image to iterate on is not in your library: pick one of your images.",
+            ));
+        }
     }
     let mut input = request.parameters;
     if spec.param("prompt").is_some() {

@@ -1,10 +1,12 @@
 //! What the browser sees of a job and of a queue.
 
+use super::listing::{JobFilter, list_all, list_for_user};
 use crate::server::db::entity::{generation_queue, user_settings, users};
 use crate::server::error::AppError;
 use crate::server::events::EventBus;
-use crate::types::{Job, JobStatus, StudioEvent};
+use crate::types::{Job, JobStatus, MyQueue, QueueEntry, StudioEvent};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn job_view(job: generation_queue::Model) -> Job {
@@ -31,6 +33,48 @@ pub fn job_view(job: generation_queue::Model) -> Job {
         started_at: job.started_at,
         completed_at: job.completed_at,
     }
+}
+
+/// How many jobs a queue view shows at most.
+const QUEUE_VIEW_LIMIT: u64 = 500;
+
+/// The user's queue as their browser shows it.
+pub async fn my_queue(db: &DatabaseConnection, user_id: Uuid) -> Result<MyQueue, AppError> {
+    let jobs = list_for_user(db, user_id, &JobFilter { limit: Some(QUEUE_VIEW_LIMIT), ..Default::default() }).await?;
+    let paused = queue_paused(db, user_id).await?;
+    Ok(MyQueue { paused, jobs: jobs.into_iter().map(job_view).collect() })
+}
+
+/// Every user's jobs in claim order, with whose each is (administrators), optionally in one status.
+pub async fn whole_queue(db: &DatabaseConnection, status: Option<JobStatus>) -> Result<Vec<QueueEntry>, AppError> {
+    let filter = JobFilter {
+        statuses: status.map(JobStatus::as_str).into_iter().collect(),
+        limit: Some(QUEUE_VIEW_LIMIT),
+        ..Default::default()
+    };
+    let jobs = list_all(db, &filter).await?;
+    let mut owner_ids: Vec<Uuid> = jobs.iter().map(|job| job.user_id).collect();
+    owner_ids.sort_unstable();
+    owner_ids.dedup();
+    let owners: HashMap<Uuid, users::Model> = users::Entity::find()
+        .filter(users::Column::Id.is_in(owner_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|user| (user.id, user))
+        .collect();
+    Ok(jobs
+        .into_iter()
+        .map(|job| {
+            let owner = owners.get(&job.user_id);
+            QueueEntry {
+                owner_id: job.user_id,
+                owner_email: owner.map(|user| user.email.clone()).unwrap_or_default(),
+                owner_name: owner.map(|user| user.name.clone()).unwrap_or_default(),
+                job: job_view(job),
+            }
+        })
+        .collect())
 }
 
 /// Whether the user paused their whole queue.

@@ -1,3 +1,4 @@
 //! Pages for administrators.
 
 pub mod models;
+pub mod queue;
