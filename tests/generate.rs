@@ -5,9 +5,12 @@
 mod support;
 
 use atelier::api::generate::SubmitGeneration;
-use atelier::server::db::entity::{generation_queue, images, users};
+use atelier::api::shares::{ListImageShares, RevokeImageShare, ShareImage};
+use atelier::server::db::entity::{generation_queue, images, shared_images, users};
 use atelier::server::jobs::engine::{Engine, EngineSettings};
-use atelier::types::{Job, JobStatus};
+use atelier::types::{ImageShare, Job, JobStatus};
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -78,6 +81,45 @@ async fn a_submitted_sketch_is_queued_at_once_and_the_engine_makes_its_images() 
     assert_eq!(Client::new(&studio).get_bytes(&image.file_url).await.status, StatusCode::UNAUTHORIZED);
     let unknown = ada.get_bytes(&format!("/api/images/{}/poster", image.id)).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // A share link opens the image to anyone holding it, until it expires or is revoked.
+    let id = image.id.to_string();
+    let refused = grace.call(ShareImage::PATH, &[("image_id", &id)]).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "only the owner shares an image");
+    let too_long = ada.call(ShareImage::PATH, &[("image_id", &id), ("days", "1000")]).await;
+    assert_eq!(too_long.api_error().field.as_deref(), Some("days"));
+    let forever: ImageShare = ok(ada.call(ShareImage::PATH, &[("image_id", &id)]).await);
+    let weekly: ImageShare = ok(ada.call(ShareImage::PATH, &[("image_id", &id), ("days", "7")]).await);
+    assert!(forever.expires_at.is_none() && weekly.expires_at.is_some());
+    let listed: Vec<ImageShare> = ok(ada.call(ListImageShares::PATH, &[("image_id", &id)]).await);
+    assert_eq!(listed.iter().map(|share| share.id).collect::<Vec<_>>(), [weekly.id, forever.id]);
+    assert!(ok::<Vec<ImageShare>>(grace.call(ListImageShares::PATH, &[("image_id", &id)]).await).is_empty());
+
+    let visitor = Client::new(&studio);
+    let original = visitor.get_bytes(&forever.original_url).await;
+    assert_eq!(original.status, StatusCode::OK);
+    assert_eq!(original.headers["content-type"], "image/png");
+    assert_eq!(original.headers["cache-control"], "public, max-age=300");
+    assert_eq!(original.body, ada.get_bytes(&image.file_url).await.body, "the very same file");
+    assert_eq!(visitor.get_bytes(&weekly.preview_url).await.status, StatusCode::OK);
+
+    shared_images::Entity::update_many()
+        .col_expr(shared_images::Column::ExpiresAt, Expr::value(Utc::now() - chrono::Duration::minutes(1)))
+        .filter(shared_images::Column::Id.eq(weekly.id))
+        .exec(&studio.state.db)
+        .await
+        .unwrap();
+    assert_eq!(visitor.get_bytes(&weekly.preview_url).await.status, StatusCode::NOT_FOUND, "expired");
+    let revoke = grace.call(RevokeImageShare::PATH, &[("id", &forever.id.to_string())]).await;
+    assert_eq!(revoke.status, StatusCode::NOT_FOUND, "only the owner revokes");
+    let _: () = ok(ada.call(RevokeImageShare::PATH, &[("id", &forever.id.to_string())]).await);
+    assert_eq!(visitor.get_bytes(&forever.original_url).await.status, StatusCode::NOT_FOUND, "revoked");
+    assert_eq!(visitor.get_bytes("/api/shared/not-a-token/original").await.status, StatusCode::NOT_FOUND);
+}
+
+fn ok<T: serde::de::DeserializeOwned>(response: TestResponse) -> T {
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    response.json()
 }
 
 #[tokio::test]

@@ -7,12 +7,23 @@ pub mod auth;
 pub mod generate;
 pub mod models;
 pub mod queue;
+pub mod shares;
 pub mod studio;
 
 /// What server functions need on the server side only.
 #[cfg(feature = "ssr")]
 mod ssr {
+    use crate::server::auth::require_user;
+    use crate::server::error::AppError;
+    use crate::server::state::AppState;
     use axum::http::{HeaderValue, header};
+    use uuid::Uuid;
+
+    /// The studio and the signed-in user's id, for server functions that act for a user (401 otherwise).
+    pub fn caller() -> Result<(AppState, Uuid), AppError> {
+        let session = require_user()?;
+        Ok((AppState::current(), session.user.id))
+    }
 
     /// Adds a `Set-Cookie` header to the server function's response.
     pub fn set_cookie(value: HeaderValue) {

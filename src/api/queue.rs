@@ -61,17 +61,10 @@ pub async fn set_queue_paused(paused: bool) -> Result<bool, ApiError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::server::auth::require_user;
-    use crate::server::error::AppError;
+    pub use crate::api::ssr::caller;
     pub use crate::server::jobs;
-    use crate::server::state::AppState;
     use crate::types::{ApiError, Job, JobAction};
     use uuid::Uuid;
-
-    pub fn caller() -> Result<(AppState, Uuid), AppError> {
-        let session = require_user()?;
-        Ok((AppState::current(), session.user.id))
-    }
 
     pub async fn act(id: Uuid, action: JobAction) -> Result<Job, ApiError> {
         let (state, user) = caller()?;

@@ -13,5 +13,6 @@ pub mod imaging;
 pub mod jobs;
 pub mod mail;
 pub mod providers;
+pub mod shares;
 pub mod state;
 pub mod storage;

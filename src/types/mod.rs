@@ -6,6 +6,7 @@ mod error;
 mod events;
 mod jobs;
 mod models;
+mod shares;
 mod studio;
 
 pub use account::{CurrentUser, Preferences, Role, SessionInfo, TwoFactorEnrollment};
@@ -14,4 +15,5 @@ pub use error::ApiError;
 pub use events::{EventEnvelope, StudioEvent};
 pub use jobs::{GenerationRequest, Job, JobAction, JobStatus, MyQueue, QueueEntry, QueueMove};
 pub use models::{ModelAvailability, ModelInfo};
+pub use shares::ImageShare;
 pub use studio::{ProviderMode, StudioStatus};

@@ -1,9 +1,13 @@
-//! `GET /api/images/{id}/{variant}`: a generated image's original, 1024 px preview or 256 px
-//! thumbnail, for its owner only (share grants arrive with sharing).
+//! A generated image's files: original, 1024 px preview and 256 px thumbnail.
+//!
+//! - `GET /api/images/{id}/{variant}`: for the image's owner only (privately cached).
+//! - `GET /api/shared/{token}/{variant}`: for whoever holds a live share link (briefly cached, so a
+//!   revoked link stops working within minutes everywhere).
 
 use crate::server::auth::CurrentSession;
 use crate::server::db::entity::images;
 use crate::server::error::AppError;
+use crate::server::shares;
 use crate::server::state::AppState;
 use crate::server::storage::{BlobKey, StorageError};
 use axum::Router;
@@ -11,14 +15,21 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+/// An image id's files never change, but they are private: the browser may keep them, caches may not.
+const OWNER_CACHE: &str = "private, max-age=31536000, immutable";
+const SHARED_CACHE: &str = "public, max-age=300";
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/images/{id}/{variant}", get(image_file))
+    Router::new()
+        .route("/api/images/{id}/{variant}", get(owned_file))
+        .route("/api/shared/{token}/{variant}", get(shared_file))
 }
 
-async fn image_file(
+async fn owned_file(
     State(state): State<AppState>,
     session: CurrentSession,
     Path((id, variant)): Path<(Uuid, String)>,
@@ -29,7 +40,24 @@ async fn image_file(
         .await
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound("image"))?;
-    let raw_key = match variant.as_str() {
+    serve(&state, &image, &variant, OWNER_CACHE).await
+}
+
+async fn shared_file(
+    State(state): State<AppState>,
+    Path((token, variant)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let image = shares::shared_image(&state.db, &token, Utc::now()).await?;
+    serve(&state, &image, &variant, SHARED_CACHE).await
+}
+
+async fn serve(
+    state: &AppState,
+    image: &images::Model,
+    variant: &str,
+    cache: &'static str,
+) -> Result<Response, AppError> {
+    let raw_key = match variant {
         "original" => Some(image.file_path.as_str()),
         "thumbnail" => image.metadata["thumbnail_key"].as_str(),
         "preview" => image.metadata["preview_key"].as_str(),
@@ -41,11 +69,7 @@ async fn image_file(
         Err(StorageError::NotFound(_)) => return Err(AppError::NotFound("image")),
         Err(e) => return Err(e.into()),
     };
-    // An image id's files never change, but they are private: the browser may keep them, caches may not.
-    let headers = [
-        (header::CONTENT_TYPE, mime_of(key.as_str())),
-        (header::CACHE_CONTROL, "private, max-age=31536000, immutable"),
-    ];
+    let headers = [(header::CONTENT_TYPE, mime_of(key.as_str())), (header::CACHE_CONTROL, cache)];
     Ok((headers, bytes).into_response())
 }
 
