@@ -162,3 +162,14 @@ async fn what_cannot_run_here_says_why() {
     assert_eq!(submit(&Client::new(&studio), sketch("x")).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(jobs_in_queue(&studio).await, 0);
 }
+
+#[tokio::test]
+async fn the_generate_page_renders_the_form_for_a_signed_in_user() {
+    let studio = TestStudio::start(&[]).await;
+    let ada = signed_up(&studio, "ada@example.com").await;
+    let page = ada.page("/generate").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"<option value="atelier/sketch""#), "the models are offered");
+    assert!(page.body.contains(r#"<textarea id="prompt""#), "the prompt box is there without JavaScript");
+    assert!(page.body.contains(r#"data-testid="results-empty""#), "a new user is told how to start");
+}

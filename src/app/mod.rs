@@ -2,6 +2,7 @@
 
 mod components;
 mod layout;
+mod live;
 mod nav;
 mod pages;
 mod session;
@@ -18,6 +19,7 @@ use pages::auth::{
     forgot_password::ForgotPasswordPage, login::Login, register::RegisterPage, reset_password::ResetPasswordPage,
     verify_email::VerifyEmailPage,
 };
+use pages::generate::GeneratePage;
 use pages::settings::{account::AccountSettings, security::SecuritySettings};
 use pages::{dashboard::Dashboard, landing::Landing, models::ModelsPage, not_found::NotFound};
 
@@ -76,6 +78,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/verify-email") view=VerifyEmailPage />
                 <ParentRoute path=path!("/dashboard") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard />
+                </ParentRoute>
+                <ParentRoute path=path!("/generate") view=DashboardLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=GeneratePage />
                 </ParentRoute>
                 <ParentRoute path=path!("/models") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ModelsPage />

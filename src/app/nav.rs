@@ -15,7 +15,7 @@ pub struct NavItem {
 
 pub const SECTIONS: &[NavItem] = &[
     NavItem { label: "Dashboard", href: "/dashboard", section: "/dashboard", icon: IconName::Home, ready: true },
-    NavItem { label: "Generate", href: "/generate", section: "/generate", icon: IconName::Sparkles, ready: false },
+    NavItem { label: "Generate", href: "/generate", section: "/generate", icon: IconName::Sparkles, ready: true },
     NavItem { label: "My images", href: "/gallery", section: "/gallery", icon: IconName::Images, ready: false },
     NavItem { label: "Projects", href: "/projects", section: "/projects", icon: IconName::Folder, ready: false },
     NavItem { label: "Collections", href: "/collections", section: "/collections", icon: IconName::Grid, ready: false },

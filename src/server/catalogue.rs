@@ -37,7 +37,11 @@ pub async fn sync(db: &DatabaseConnection, catalogue: &Catalogue) -> Result<(), 
                     ..Default::default()
                 };
                 describe(&mut row, spec);
-                row.insert(db).await?;
+                // Another replica starting at the same moment may have inserted it first.
+                models::Entity::insert(row)
+                    .on_conflict_do_nothing_on([models::Column::FalModelId])
+                    .exec(db)
+                    .await?;
             }
         }
     }

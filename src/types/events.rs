@@ -74,6 +74,23 @@ pub enum StudioEvent {
 }
 
 impl StudioEvent {
+    /// Every event's `type` tag (its SSE event name), for listeners that take them all.
+    pub const KINDS: &'static [&'static str] = &[
+        "job_queued",
+        "job_position",
+        "job_started",
+        "job_progress",
+        "job_log",
+        "job_completed",
+        "job_failed",
+        "job_cancelled",
+        "job_paused",
+        "job_resumed",
+        "job_reordered",
+        "queue_paused",
+        "credits_changed",
+    ];
+
     /// The job this event is about, if any.
     pub fn job(&self) -> Option<Uuid> {
         match self {
@@ -137,6 +154,7 @@ mod tests {
             StudioEvent::JobCancelled { job },
             StudioEvent::JobPaused { job },
             StudioEvent::JobResumed { job },
+            StudioEvent::JobReordered { job },
             StudioEvent::QueuePaused { paused: true },
             StudioEvent::CreditsChanged { balance: 42 },
         ]
@@ -152,9 +170,15 @@ mod tests {
     }
 
     #[test]
+    fn kinds_lists_every_event_once() {
+        let kinds: Vec<&str> = one_of_each().iter().map(StudioEvent::kind).collect();
+        assert_eq!(kinds, StudioEvent::KINDS);
+    }
+
+    #[test]
     fn job_events_name_their_job_and_account_events_do_not() {
         let with_job = one_of_each().iter().filter(|event| event.job().is_some()).count();
-        assert_eq!(with_job, 10);
+        assert_eq!(with_job, 11);
         assert_eq!(StudioEvent::CreditsChanged { balance: 1 }.job(), None);
     }
 }

@@ -3,6 +3,10 @@
 use atelier_catalogue::{Capability, Category, Cost, CostUnit, ModelSpec, ParamKind, ProviderKind};
 use leptos::prelude::*;
 
+/// The categories in the order pages list them.
+pub const CATEGORIES: [Category; 5] =
+    [Category::TextToImage, Category::ImageToImage, Category::Inpainting, Category::Upscaling, Category::Utility];
+
 pub fn category_label(category: Category) -> &'static str {
     match category {
         Category::TextToImage => "Text to image",

@@ -3,15 +3,12 @@
 use crate::api::models::list_models;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::components::model_facts::{
-    ParamList, Rating, capability_label, category_label, cost_text, provider_label,
+    CATEGORIES, ParamList, Rating, capability_label, category_label, cost_text, provider_label,
 };
 use crate::types::{ModelAvailability, ModelInfo};
-use atelier_catalogue::{Capability, Category, ProviderKind};
+use atelier_catalogue::{Capability, ProviderKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-const CATEGORIES: [Category; 5] =
-    [Category::TextToImage, Category::ImageToImage, Category::Inpainting, Category::Upscaling, Category::Utility];
 
 #[component]
 pub fn ModelsPage() -> impl IntoView {

@@ -3,12 +3,24 @@
 pub mod entity;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, TransactionTrait};
+
+/// The advisory lock key migrations run under on PostgreSQL (any fixed number unique to this purpose).
+const MIGRATION_LOCK: i64 = 0x4154_454c_4945_5201;
 
 /// Opens the database at `url` (SQLite files are created on first use) and applies every pending
 /// migration.
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = connect(url).await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Replicas starting together would each create the schema: one migrates at a time, the
+        // others then find nothing left to do. The lock lives as long as this transaction.
+        let guard = db.begin().await?;
+        guard.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+        Migrator::up(&db, None).await?;
+        guard.commit().await?;
+        return Ok(db);
+    }
     Migrator::up(&db, None).await?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         // SQLite connections opened before a schema change can keep statement metadata from the old

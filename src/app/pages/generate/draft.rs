@@ -1,0 +1,153 @@
+//! What the form holds: the chosen model, the prompts and the model's other parameters, checked
+//! with the same `validate` the server runs, so a mistake shows before anything is sent.
+
+use crate::types::{GenerationRequest, Job, ModelInfo};
+use atelier_catalogue::{FieldError, validate};
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+
+/// The parameters the form shows in their own places rather than in the parameter list.
+pub const OWN_PLACES: [&str; 2] = ["prompt", "negative_prompt"];
+
+#[derive(Clone, Copy)]
+pub struct Draft {
+    pub model: RwSignal<ModelInfo>,
+    pub prompt: RwSignal<String>,
+    pub negative_prompt: RwSignal<String>,
+    /// The model's other parameters by name; a value the user typed that does not parse is kept as
+    /// text, so the check can say what is wrong with it.
+    pub params: RwSignal<Map<String, Value>>,
+    /// Keep the seed in `params` from one generation to the next; otherwise every run draws one.
+    pub seed_locked: RwSignal<bool>,
+    /// Set by a refused submit, so the checks are shown even for fields not touched yet.
+    pub show_all_errors: RwSignal<bool>,
+    /// What the server said about a field it refused (it knows what the browser cannot, e.g. credits).
+    pub server_error: RwSignal<Option<FieldError>>,
+}
+
+impl Draft {
+    pub fn new(model: ModelInfo) -> Self {
+        let params = initial_params(&model);
+        Self {
+            model: RwSignal::new(model),
+            prompt: RwSignal::new(String::new()),
+            negative_prompt: RwSignal::new(String::new()),
+            params: RwSignal::new(params),
+            seed_locked: RwSignal::new(false),
+            show_all_errors: RwSignal::new(false),
+            server_error: RwSignal::new(None),
+        }
+    }
+
+    /// Switches model, keeping the prompts and any value the new model also takes.
+    pub fn choose(&self, model: ModelInfo) {
+        let kept = self.params.get_untracked();
+        let mut params = initial_params(&model);
+        for (name, value) in kept {
+            if model.spec.param(&name).is_some() && !OWN_PLACES.contains(&name.as_str()) {
+                params.insert(name, value);
+            }
+        }
+        self.params.set(params);
+        self.model.set(model);
+        self.server_error.set(None);
+    }
+
+    pub fn set_param(&self, name: &str, value: Option<Value>) {
+        self.params.update(|params| match value {
+            Some(value) => {
+                params.insert(name.to_owned(), value);
+            }
+            None => {
+                params.remove(name);
+            }
+        });
+        self.server_error.update(|error| {
+            if error.as_ref().is_some_and(|error| error.field == name) {
+                *error = None;
+            }
+        });
+    }
+
+    pub fn param(&self, name: &str) -> Option<Value> {
+        self.params.with(|params| params.get(name).cloned())
+    }
+
+    /// The input as the model would get it: the parameters, the prompts, and no seed unless locked.
+    pub fn input(&self) -> Map<String, Value> {
+        let mut input = self.params.get();
+        if !self.seed_locked.get() {
+            input.remove("seed");
+        }
+        let spec_has = |name: &str| self.model.with(|model| model.spec.param(name).is_some());
+        if spec_has("prompt") {
+            input.insert("prompt".into(), Value::from(self.prompt.get()));
+        }
+        let negative = self.negative_prompt.get();
+        if spec_has("negative_prompt") && !negative.trim().is_empty() {
+            input.insert("negative_prompt".into(), Value::from(negative));
+        }
+        input
+    }
+
+    /// The checked input, or every problem with it.
+    pub fn checked(&self) -> Result<Map<String, Value>, Vec<FieldError>> {
+        let input = self.input();
+        self.model.with(|model| validate(&model.spec, &input))
+    }
+
+    /// The problem with one field to show now, if any.
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        if let Some(error) = self.server_error.get().filter(|error| error.field == field) {
+            return Some(error.message);
+        }
+        let errors = self.checked().err()?;
+        let error = errors.into_iter().find(|error| error.field == field)?;
+        // An empty prompt is not a mistake until the user tries to generate.
+        let untouched = field == "prompt" && self.prompt.with(|prompt| prompt.is_empty());
+        (!untouched || self.show_all_errors.get()).then_some(error.message)
+    }
+
+    pub fn request(&self) -> Option<GenerationRequest> {
+        let mut parameters = self.checked().ok()?;
+        for name in OWN_PLACES {
+            parameters.remove(name);
+        }
+        let negative = self.negative_prompt.get();
+        Some(GenerationRequest {
+            model_id: self.model.with(|model| model.spec.id.clone()),
+            prompt: self.prompt.get(),
+            negative_prompt: (!negative.trim().is_empty()).then_some(negative),
+            parameters,
+            project_id: None,
+            parent_image_id: None,
+        })
+    }
+
+    /// Puts a job's every setting back into the form ("remix"), seed included and locked.
+    pub fn recall(&self, job: &Job, models: &[ModelInfo]) {
+        if let Some(model) = models.iter().find(|model| model.spec.id == job.model_id) {
+            self.choose(model.clone());
+        }
+        self.prompt.set(job.prompt.clone());
+        self.negative_prompt.set(job.negative_prompt.clone().unwrap_or_default());
+        if let Value::Object(parameters) = &job.parameters {
+            let mut params = self.params.get_untracked();
+            for (name, value) in parameters {
+                if !OWN_PLACES.contains(&name.as_str()) {
+                    params.insert(name.clone(), value.clone());
+                }
+            }
+            self.seed_locked.set(params.contains_key("seed"));
+            self.params.set(params);
+        }
+    }
+}
+
+fn initial_params(model: &ModelInfo) -> Map<String, Value> {
+    let mut params = model.spec.defaults();
+    for name in OWN_PLACES {
+        params.remove(name);
+    }
+    params
+}

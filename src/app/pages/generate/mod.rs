@@ -1,0 +1,75 @@
+//! `/generate`: the studio's main page. On the left, what to make (model, prompt, the model's
+//! parameters, the cost); on the right, the user's jobs as they queue, run and land, live.
+
+mod draft;
+mod form;
+mod params;
+mod results;
+
+use crate::api::generate::SubmitGeneration;
+use crate::api::models::list_models;
+use crate::app::components::form::{Alert, AlertKind};
+use crate::app::session::use_current_user;
+use crate::types::{ModelAvailability, ModelInfo};
+use draft::Draft;
+use form::GenerateForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use results::{Balance, Feed, Results};
+
+#[component]
+pub fn GeneratePage() -> impl IntoView {
+    let models = Resource::new(|| (), |_| list_models());
+    let submit = ServerAction::<SubmitGeneration>::new();
+    provide_context(submit);
+    provide_context(Feed::new(submit));
+    view! {
+        <Title text="Generate" />
+        <h1 class="sr-only">"Generate"</h1>
+        <Suspense fallback=|| view! { <p class="skeleton h-96" aria-busy="true">"Loading the studio…"</p> }>
+            {move || Suspend::new(async move {
+                match models.await {
+                    Ok(models) => match first_choice(&models) {
+                        Some(model) => view! { <Studio models model /> }.into_any(),
+                        None => view! {
+                            <Alert kind=AlertKind::Info>"No model is switched on. An administrator can switch models on under Admin › Models."</Alert>
+                        }.into_any(),
+                    },
+                    Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The model a fresh page starts on: a featured text-to-image model that can run here, else any that can.
+fn first_choice(models: &[ModelInfo]) -> Option<ModelInfo> {
+    let ready = |model: &&ModelInfo| model.availability == ModelAvailability::Ready;
+    models
+        .iter()
+        .filter(ready)
+        .find(|model| model.spec.featured && model.spec.category == atelier_catalogue::Category::TextToImage)
+        .or_else(|| models.iter().find(ready))
+        .or_else(|| models.first())
+        .cloned()
+}
+
+#[component]
+fn Studio(models: Vec<ModelInfo>, model: ModelInfo) -> impl IntoView {
+    provide_context(Draft::new(model));
+    let balance = Balance(RwSignal::new(None));
+    provide_context(balance);
+    let me = use_current_user();
+    Effect::new(move |_| {
+        if let Some(Ok(Some(user))) = me.get() {
+            balance.0.set(Some(i64::from(user.credits)));
+        }
+    });
+    let stored = StoredValue::new(models.clone());
+    view! {
+        <div class="grid gap-6 lg:grid-cols-[minmax(20rem,26rem)_1fr]">
+            <GenerateForm models />
+            <Results models=stored />
+        </div>
+    }
+}
