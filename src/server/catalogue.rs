@@ -38,10 +38,7 @@ pub async fn sync(db: &DatabaseConnection, catalogue: &Catalogue) -> Result<(), 
                 };
                 describe(&mut row, spec);
                 // Another replica starting at the same moment may have inserted it first.
-                models::Entity::insert(row)
-                    .on_conflict_do_nothing_on([models::Column::FalModelId])
-                    .exec(db)
-                    .await?;
+                models::Entity::insert(row).on_conflict_do_nothing_on([models::Column::FalModelId]).exec(db).await?;
             }
         }
     }
