@@ -1,10 +1,13 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, type Page } from "@playwright/test";
 import { waitForHydration } from "./fixtures";
 
-const outbox = join(process.env.ATELIER_E2E_DATA_DIR ?? "", "outbox");
+// Both studios' outboxes: addresses are unique per test, so a mail is found wherever it was sent.
+const outboxes = [process.env.ATELIER_E2E_DATA_DIR, process.env.ATELIER_E2E_FAL_DATA_DIR]
+  .filter((dir): dir is string => !!dir)
+  .map((dir) => join(dir, "outbox"));
 
 export const PASSWORD = "violet-easel-42-sketch";
 
@@ -19,11 +22,15 @@ export async function linkFromOutbox(to: string, path: string): Promise<string> 
   await expect
     .poll(
       () => {
-        const mails = readdirSync(outbox)
-          .filter((name) => name.endsWith(".eml"))
-          .sort()
+        const mails = outboxes
+          .flatMap((outbox) =>
+            (existsSync(outbox) ? readdirSync(outbox) : [])
+              .filter((name) => name.endsWith(".eml"))
+              .map((name) => ({ name, path: join(outbox, name) })),
+          )
+          .sort((a, b) => a.name.localeCompare(b.name))
           .reverse()
-          .map((name) => readFileSync(join(outbox, name), "utf8"))
+          .map((file) => readFileSync(file.path, "utf8"))
           .filter((mail) => mail.toLowerCase().includes(`to: ${to}`));
         for (const mail of mails) {
           // Quoted-printable soft line breaks ("=\r\n") may split a long link.

@@ -20,7 +20,7 @@ pub const SECTIONS: &[NavItem] = &[
     NavItem { label: "Projects", href: "/projects", section: "/projects", icon: IconName::Folder, ready: false },
     NavItem { label: "Collections", href: "/collections", section: "/collections", icon: IconName::Grid, ready: false },
     NavItem { label: "Prompt library", href: "/prompts", section: "/prompts", icon: IconName::Book, ready: false },
-    NavItem { label: "Queue", href: "/queue", section: "/queue", icon: IconName::Queue, ready: false },
+    NavItem { label: "Queue", href: "/queue", section: "/queue", icon: IconName::Queue, ready: true },
     NavItem { label: "Models", href: "/models", section: "/models", icon: IconName::Layers, ready: true },
     NavItem {
         label: "Settings",

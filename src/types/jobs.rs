@@ -31,6 +31,18 @@ pub struct Job {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+impl Job {
+    /// The `error_type` of a job whose input was refused, naming the parameter at fault.
+    pub fn invalid_input_for(field: &str) -> String {
+        format!("invalid_input:{field}")
+    }
+
+    /// The parameter an `error_type` made by [`Job::invalid_input_for`] names.
+    pub fn refused_field(error_type: &str) -> Option<&str> {
+        error_type.strip_prefix("invalid_input:")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {
@@ -80,6 +92,9 @@ pub enum QueueMove {
     Up,
     Down,
     Top,
+    Bottom,
+    /// Just before this other waiting job (a drop in a drag-and-drop list).
+    Before(Uuid),
 }
 
 /// Something done to one waiting, running or finished job, by its owner or an administrator.

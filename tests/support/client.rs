@@ -336,9 +336,8 @@ pub async fn latest_link(studio: &TestStudio, to: &str, path_prefix: &str) -> St
 
 /// The links to `public_url` in a mail's text, as paths with their query.
 fn links_in(text: &str, public_url: &str) -> Vec<String> {
-    // mail-parser has already decoded any transfer encoding; undo quoted-printable by hand in case
-    // the text reached us raw.
-    let text = text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    // mail-parser has already decoded the transfer encoding. Decoding quoted-printable again would
+    // corrupt a token that happens to start with "3D" (`token=3D…` would lose those two characters).
     text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''))
         .filter_map(|word| word.strip_prefix(public_url))
         .filter(|path| path.starts_with('/'))

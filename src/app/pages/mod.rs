@@ -7,4 +7,5 @@ pub mod generate;
 pub mod landing;
 pub mod models;
 pub mod not_found;
+pub mod queue;
 pub mod settings;

@@ -47,6 +47,8 @@ pub async fn act(
                 QueueMove::Up => Move::Up,
                 QueueMove::Down => Move::Down,
                 QueueMove::Top => Move::Top,
+                QueueMove::Bottom => Move::Bottom,
+                QueueMove::Before(other) => Move::Before(other),
             };
             let job = reorder_scoped(db, scope, job_id, to).await?;
             (job.clone(), Some(StudioEvent::JobReordered { job: job.id }), false)

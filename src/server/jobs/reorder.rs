@@ -28,6 +28,8 @@ pub enum Move {
     Down,
     /// First.
     Top,
+    /// Last.
+    Bottom,
     /// Just before this other waiting job of the same user.
     Before(Uuid),
 }
@@ -80,10 +82,11 @@ pub(super) async fn reorder_scoped(
     // neighbour it is placed before) or the one before it (Down: placed after).
     let (index, joins_next) = match to {
         Move::Up | Move::Top if from == 0 => return Ok(job),
-        Move::Down if from == others.len() => return Ok(job),
+        Move::Down | Move::Bottom if from == others.len() => return Ok(job),
         Move::Up => (from - 1, true),
         Move::Top => (0, true),
         Move::Down => (from + 1, false),
+        Move::Bottom => (others.len(), false),
         Move::Before(other) if other == job_id => return Ok(job),
         Move::Before(other) => {
             let index = others.iter().position(|slot| slot.id == other).ok_or(AppError::NotFound("job"))?;

@@ -7,6 +7,7 @@ use crate::api::queue::{ActOnJob, get_my_queue};
 use crate::app::components::job_status::JobStatusBadge;
 use crate::app::live;
 use crate::types::{ApiError, Job, JobAction, JobStatus, ModelInfo, MyQueue, StudioEvent};
+use atelier_catalogue::FieldError;
 use leptos::prelude::*;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -52,6 +53,7 @@ impl Feed {
 pub fn Results(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
     let Feed { queue, reloads, act } = expect_context::<Feed>();
     let balance = expect_context::<Balance>();
+    let draft = expect_context::<Draft>();
     let live_jobs = LiveJobs(RwSignal::new(HashMap::new()));
     provide_context(live_jobs);
     live::listen(
@@ -66,6 +68,13 @@ pub fn Results(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
                 live_jobs.0.update(|jobs| jobs.entry(job).or_default().log = Some(message))
             }
             StudioEvent::CreditsChanged { balance: credits } => balance.0.set(Some(credits)),
+            StudioEvent::JobFailed { message, error_type: Some(error_type), retrying: false, .. } => {
+                // A refused input is shown at its field in the form, where it can be fixed.
+                if let Some(field) = Job::refused_field(&error_type) {
+                    draft.server_error.set(Some(FieldError { field: field.to_owned(), message }));
+                }
+                reloads.update(|n| *n += 1);
+            }
             _ => reloads.update(|n| *n += 1),
         },
     );

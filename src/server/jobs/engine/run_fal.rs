@@ -8,6 +8,7 @@ use super::worker::{Stop, Worker};
 use crate::server::db::entity::generation_queue;
 use crate::server::jobs::{self, JobError};
 use crate::server::providers::fal::{FalClient, FalError, QueueStatus, RequestHandle, StatusKind, data_uri};
+use crate::types::Job;
 use atelier_catalogue::{ModelSpec, OutputShape};
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -186,7 +187,11 @@ pub(super) fn job_error(error: FalError) -> Stop {
     };
     let error_type = match &error {
         FalError::Unauthorized { .. } => "unauthorized".to_owned(),
-        FalError::Validation { .. } => "invalid_input".to_owned(),
+        // The first refused field's top-level name rides along, so the form can show it there.
+        FalError::Validation { fields, .. } => match fields.first() {
+            Some(first) => Job::invalid_input_for(first.field.split('.').next().unwrap_or(&first.field)),
+            None => "invalid_input".to_owned(),
+        },
         FalError::RateLimited { .. } => "rate_limited".to_owned(),
         FalError::Transport { .. } => "unreachable".to_owned(),
         FalError::Decode(_) => "bad_answer".to_owned(),
@@ -207,5 +212,21 @@ mod tests {
         assert_eq!(parse_step("sampling: step 10 / 20 done"), Some((10, 20)));
         assert_eq!(parse_step("Loading weights"), None);
         assert_eq!(parse_step("step 5/0"), None);
+    }
+
+    #[test]
+    fn a_refused_field_is_named_in_the_error_type() {
+        use crate::server::providers::fal::{FalError, FieldError};
+        let refused = |field: &str| FalError::Validation {
+            status: 422,
+            fields: vec![FieldError { field: field.into(), message: "too big".into(), kind: None }],
+            message: None,
+        };
+        let error_type = |error| match super::job_error(error) {
+            super::Stop::Failed(error) => error.error_type,
+            _ => unreachable!("a refusal fails the job"),
+        };
+        assert_eq!(error_type(refused("image_size.width")), "invalid_input:image_size");
+        assert_eq!(crate::types::Job::refused_field(&error_type(refused("seed"))), Some("seed"));
     }
 }
