@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin_queue;
 pub mod auth;
 pub mod generate;
+pub mod images;
 pub mod models;
 pub mod queue;
 pub mod shares;

@@ -20,6 +20,7 @@ use pages::auth::{
     verify_email::VerifyEmailPage,
 };
 use pages::generate::GeneratePage;
+use pages::image::ImagePage;
 use pages::queue::QueuePage;
 use pages::settings::{account::AccountSettings, security::SecuritySettings};
 use pages::{dashboard::Dashboard, landing::Landing, models::ModelsPage, not_found::NotFound};
@@ -82,6 +83,9 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
                 <ParentRoute path=path!("/generate") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=GeneratePage />
+                </ParentRoute>
+                <ParentRoute path=path!("/images") view=DashboardLayout ssr=SsrMode::Async>
+                    <Route path=path!(":id") view=ImagePage />
                 </ParentRoute>
                 <ParentRoute path=path!("/queue") view=DashboardLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=QueuePage />

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod images;
 pub mod imaging;
 pub mod jobs;
 pub mod mail;

@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod error;
 mod events;
+mod images;
 mod jobs;
 mod models;
 mod shares;
@@ -13,6 +14,7 @@ pub use account::{CurrentUser, Preferences, Role, SessionInfo, TwoFactorEnrollme
 pub use auth::{SignInResult, safe_next};
 pub use error::ApiError;
 pub use events::{EventEnvelope, StudioEvent};
+pub use images::{IMAGE_REF_PREFIX, ImageDetail, ImageView, Iteration};
 pub use jobs::{GenerationRequest, Job, JobAction, JobStatus, MyQueue, QueueEntry, QueueMove};
 pub use models::{ModelAvailability, ModelInfo};
 pub use shares::ImageShare;

@@ -10,4 +10,4 @@ mod validate;
 
 pub use catalogue::Catalogue;
 pub use spec::*;
-pub use validate::{FieldError, MAX_LORA_SCALE, MAX_SEED, validate};
+pub use validate::{FieldError, IMAGE_REF_PREFIX, MAX_LORA_SCALE, MAX_SEED, validate};

@@ -24,6 +24,10 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// How a studio job names one of its user's own images in an image parameter (`atelier:image/<id>`);
+/// the studio turns it into the image's bytes before any provider sees it.
+pub const IMAGE_REF_PREFIX: &str = "atelier:image/";
+
 /// The largest seed fal accepts: seeds are unsigned 32-bit numbers.
 pub const MAX_SEED: i64 = u32::MAX as i64;
 
@@ -149,7 +153,7 @@ fn check_image_size(label: &str, max_side: u32, value: &Value) -> Result<Value, 
 fn check_image(label: &str, value: &Value) -> Result<Value, String> {
     let refused = || format!("{label} must be a link starting with http:// or https://, or an uploaded image.");
     let url = value.as_str().ok_or_else(refused)?;
-    let rest = ["http://", "https://", "data:image/"]
+    let rest = ["http://", "https://", "data:image/", IMAGE_REF_PREFIX]
         .iter()
         .find_map(|prefix| url.strip_prefix(prefix))
         .ok_or_else(refused)?;
@@ -430,6 +434,9 @@ mod tests {
         assert_eq!(refusal("image_url", json!("https://")), message);
         assert_eq!(refusal("image_url", json!({"url": "https://example.com/a.png"})), message);
         assert_eq!(accepted("image_url", json!("http://example.com/a.png")), json!("http://example.com/a.png"));
+        let own = "atelier:image/01a2012d-d1ea-7308-ae4b-b116d082d97f";
+        assert_eq!(accepted("image_url", json!(own)), json!(own));
+        assert_eq!(refusal("image_url", json!("atelier:image/")), message);
     }
 
     #[test]

@@ -10,9 +10,10 @@ use crate::server::db::entity::{images, users};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::types::{GenerationRequest, StudioEvent};
-use atelier_catalogue::{Category, ModelSpec, ProviderKind, validate};
+use atelier_catalogue::{Category, IMAGE_REF_PREFIX, ModelSpec, ParamKind, ProviderKind, validate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::Value;
+use serde_json::{Map, Value};
+use uuid::Uuid;
 
 /// Checks and queues `request` for `user`. Nothing is written when any check fails.
 pub async fn submit(
@@ -36,18 +37,13 @@ pub async fn submit(
             ),
         ));
     }
-    if let Some(parent) = request.parent_image_id {
-        let owned = images::Entity::find_by_id(parent)
-            .filter(images::Column::UserId.eq(user.id))
-            .one(&state.db)
-            .await?
-            .is_some();
-        if !owned {
-            return Err(AppError::invalid(
-                "parent_image_id",
-                "The image to iterate on is not in your library: pick one of your images.",
-            ));
-        }
+    if let Some(parent) = request.parent_image_id
+        && !is_live_image_of(state, user, parent).await?
+    {
+        return Err(AppError::invalid(
+            "parent_image_id",
+            "The image to iterate on is not in your library: pick one of your images.",
+        ));
     }
     let mut input = request.parameters;
     if spec.param("prompt").is_some() {
@@ -60,6 +56,7 @@ pub async fn submit(
         Some(first) => AppError::invalid(first.field, first.message),
         None => AppError::invalid("parameters", "These settings do not suit this model."),
     })?;
+    check_input_images(state, user, spec, &parameters).await?;
     let credits = spec.estimate_credits(&parameters, None);
     let job = enqueue(
         &state.db,
@@ -83,6 +80,41 @@ pub async fn submit(
         announce_balance(&state.events, &state.db, user.id).await;
     }
     Ok(job)
+}
+
+/// Every input image given as one of the studio's images (`atelier:image/<id>`) must be one of the
+/// user's own, out of the trash; links and uploaded files are read by the provider or the engine.
+async fn check_input_images(
+    state: &AppState,
+    user: &users::Model,
+    spec: &ModelSpec,
+    parameters: &Map<String, Value>,
+) -> Result<(), AppError> {
+    let image_params = spec.params.iter().filter(|param| matches!(param.kind, ParamKind::Image));
+    for param in image_params {
+        let Some(reference) = parameters.get(&param.name).and_then(Value::as_str) else { continue };
+        let Some(id) = reference.strip_prefix(IMAGE_REF_PREFIX) else { continue };
+        let owned = match Uuid::parse_str(id) {
+            Ok(id) => is_live_image_of(state, user, id).await?,
+            Err(_) => false,
+        };
+        if !owned {
+            return Err(AppError::invalid(
+                param.name.clone(),
+                "That is not one of your images (or it is in the trash): pick one from your library.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn is_live_image_of(state: &AppState, user: &users::Model, id: Uuid) -> Result<bool, AppError> {
+    Ok(images::Entity::find_by_id(id)
+        .filter(images::Column::UserId.eq(user.id))
+        .filter(images::Column::DeletedAt.is_null())
+        .one(&state.db)
+        .await?
+        .is_some())
 }
 
 fn kind_of(spec: &ModelSpec, has_parent: bool) -> &'static str {

@@ -1,10 +1,12 @@
 //! What the form holds: the chosen model, the prompts and the model's other parameters, checked
 //! with the same `validate` the server runs, so a mistake shows before anything is sent.
 
-use crate::types::{GenerationRequest, Job, ModelInfo};
+use crate::types::{GenerationRequest, ImageView, Job, ModelAvailability, ModelInfo};
+use atelier_catalogue::Category;
 use atelier_catalogue::{FieldError, validate};
 use leptos::prelude::*;
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 /// The parameters the form shows in their own places rather than in the parameter list.
 pub const OWN_PLACES: [&str; 2] = ["prompt", "negative_prompt"];
@@ -73,6 +75,15 @@ impl Draft {
         self.params.with(|params| params.get(name).cloned())
     }
 
+    /// What a text or number box shows for a parameter: its number or text, or nothing.
+    pub fn param_text(&self, name: &str) -> String {
+        match self.param(name) {
+            Some(Value::Number(number)) => number.to_string(),
+            Some(Value::String(text)) => text,
+            _ => String::new(),
+        }
+    }
+
     /// The input as the model would get it: the parameters, the prompts, and no seed unless locked.
     pub fn input(&self) -> Map<String, Value> {
         let mut input = self.params.get();
@@ -124,17 +135,53 @@ impl Draft {
         })
     }
 
-    /// Puts a job's every setting back into the form ("remix"), seed included and locked.
+    /// Puts a job's every setting back into the form ("remix"), its seed locked if it had one.
     pub fn recall(&self, job: &Job, models: &[ModelInfo]) {
-        if let Some(model) = models.iter().find(|model| model.spec.id == job.model_id) {
+        self.recall_settings(&job.model_id, &job.prompt, job.negative_prompt.as_deref(), &job.parameters, models);
+    }
+
+    /// Puts an image's every setting back into the form, its seed included and locked.
+    pub fn recall_image(&self, image: &ImageView, models: &[ModelInfo]) {
+        let model_id = image.model_id.as_deref().unwrap_or_default();
+        self.recall_settings(model_id, &image.prompt, image.negative_prompt.as_deref(), &image.parameters, models);
+    }
+
+    /// Makes one of the user's images the input of an image-to-image model (the chosen one if it
+    /// takes an image, else the first that can run here).
+    pub fn use_as_input(&self, image: Uuid, models: &[ModelInfo]) {
+        let takes_image = |model: &ModelInfo| model.spec.param("image_url").is_some();
+        if !self.model.with_untracked(takes_image) {
+            let ready = |model: &&ModelInfo| model.availability == ModelAvailability::Ready;
+            let choice = models
+                .iter()
+                .filter(ready)
+                .find(|model| model.spec.category == Category::ImageToImage)
+                .or_else(|| models.iter().filter(ready).find(|model| takes_image(model)));
+            if let Some(model) = choice {
+                self.choose(model.clone());
+            }
+        }
+        self.set_param("image_url", Some(Value::from(ImageView::reference(image))));
+    }
+
+    fn recall_settings(
+        &self,
+        model_id: &str,
+        prompt: &str,
+        negative_prompt: Option<&str>,
+        parameters: &Value,
+        models: &[ModelInfo],
+    ) {
+        if let Some(model) = models.iter().find(|model| model.spec.id == model_id) {
             self.choose(model.clone());
         }
-        self.prompt.set(job.prompt.clone());
-        self.negative_prompt.set(job.negative_prompt.clone().unwrap_or_default());
-        if let Value::Object(parameters) = &job.parameters {
+        self.prompt.set(prompt.to_owned());
+        self.negative_prompt.set(negative_prompt.unwrap_or_default().to_owned());
+        if let Value::Object(parameters) = parameters {
             let mut params = self.params.get_untracked();
             for (name, value) in parameters {
-                if !OWN_PLACES.contains(&name.as_str()) {
+                let known = self.model.with_untracked(|model| model.spec.param(name).is_some());
+                if known && !OWN_PLACES.contains(&name.as_str()) {
                     params.insert(name.clone(), value.clone());
                 }
             }

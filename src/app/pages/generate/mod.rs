@@ -7,6 +7,7 @@ mod params;
 mod results;
 
 use crate::api::generate::SubmitGeneration;
+use crate::api::images::get_image;
 use crate::api::models::list_models;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::session::use_current_user;
@@ -15,7 +16,9 @@ use draft::Draft;
 use form::GenerateForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 use results::{Balance, Feed, Results};
+use uuid::Uuid;
 
 #[component]
 pub fn GeneratePage() -> impl IntoView {
@@ -66,10 +69,36 @@ fn Studio(models: Vec<ModelInfo>, model: ModelInfo) -> impl IntoView {
         }
     });
     let stored = StoredValue::new(models.clone());
+    follow_links_from_images(stored);
     view! {
         <div class="grid gap-6 lg:grid-cols-[minmax(20rem,26rem)_1fr]">
             <GenerateForm models />
             <Results models=stored />
         </div>
     }
+}
+
+/// `?remix=<image>` fills the form with an image's settings; `?input=<image>` makes it the input of
+/// an image-to-image model. Both come from the image page; they run in the browser once.
+fn follow_links_from_images(models: StoredValue<Vec<ModelInfo>>) {
+    let draft = expect_context::<Draft>();
+    let query = use_query_map();
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let image =
+            |name: &str| query.with_untracked(|query| query.get(name)).and_then(|raw| Uuid::parse_str(&raw).ok());
+        if let Some(id) = image("input") {
+            models.with_value(|models| draft.use_as_input(id, models));
+        }
+        if let Some(id) = image("remix") {
+            leptos::task::spawn_local(async move {
+                if let Ok(detail) = get_image(id).await {
+                    models.with_value(|models| draft.recall_image(&detail.image, models));
+                }
+            });
+        }
+        true
+    });
 }

@@ -3,7 +3,7 @@
 
 use super::draft::Draft;
 use atelier_catalogue::size::PRESETS;
-use atelier_catalogue::{MAX_SEED, ParamKind, ParamSpec};
+use atelier_catalogue::{IMAGE_REF_PREFIX, MAX_SEED, ParamKind, ParamSpec};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
@@ -82,8 +82,22 @@ pub fn ParamField(param: ParamSpec) -> impl IntoView {
         ParamKind::Seed => view! { <SeedControl id=id.clone() name=name.clone() /> }.into_any(),
         ParamKind::Text { max_length, .. } => text_control(&id, &name, "text", "", Some(max_length)).into_any(),
         ParamKind::Image => {
-            text_control(&id, &name, "url", "Pick “Use as input” on one of your images, or paste a link", None)
-                .into_any()
+            let own_image = {
+                let name = name.clone();
+                move || {
+                    let value = draft.param(&name)?;
+                    let id = value.as_str()?.strip_prefix(IMAGE_REF_PREFIX)?.to_owned();
+                    Some(view! {
+                        <img src=format!("/api/images/{id}/thumbnail") alt="The input image"
+                            class="mt-1 h-24 w-24 rounded-lg border border-border object-cover" />
+                    })
+                }
+            };
+            view! {
+                {text_control(&id, &name, "text", "Pick “Use as input” on one of your images, or paste a link", None)}
+                {own_image}
+            }
+            .into_any()
         }
         ParamKind::Loras { .. } => view! {
             <p class="text-sm text-muted">"LoRAs are set through the REST API for now."</p>
@@ -119,7 +133,7 @@ fn text_control(
     let name = name.to_owned();
     let value = {
         let name = name.clone();
-        move || draft.param(&name).and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
+        move || draft.param_text(&name)
     };
     view! {
         <input id=id.to_owned() type=kind class="input" placeholder=placeholder maxlength=max_length prop:value=value
@@ -137,11 +151,7 @@ fn number_control(id: &str, name: &str, min: f64, max: f64, step: f64, whole: bo
     let name = name.to_owned();
     let shown = {
         let name = name.clone();
-        move || match draft.param(&name) {
-            Some(Value::Number(number)) => number.to_string(),
-            Some(Value::String(text)) => text,
-            _ => String::new(),
-        }
+        move || draft.param_text(&name)
     };
     let set = {
         let name = name.clone();
@@ -261,11 +271,7 @@ fn SeedControl(id: String, name: String) -> impl IntoView {
     let draft = expect_context::<Draft>();
     let shown = {
         let name = name.clone();
-        move || match draft.param(&name) {
-            Some(Value::Number(number)) => number.to_string(),
-            Some(Value::String(text)) => text,
-            _ => String::new(),
-        }
+        move || draft.param_text(&name)
     };
     let roll = {
         let name = name.clone();

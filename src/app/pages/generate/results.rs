@@ -225,7 +225,7 @@ fn ImageGrid(ids: Vec<Uuid>, placeholders: usize) -> impl IntoView {
         view! {
             <div class="grid grid-cols-2 gap-2 sm:grid-cols-4">
                 {ids.into_iter().map(|id| view! {
-                    <a href=format!("/api/images/{id}/original") target="_blank" rel="noopener"
+                    <a href=format!("/images/{id}") title="Open: details, zoom, iterate"
                         class="group block overflow-hidden rounded-lg border border-border bg-surface" data-image=id.to_string()>
                         <img src=format!("/api/images/{id}/thumbnail") alt="Generated image" loading="lazy"
                             class="aspect-square w-full object-cover animate-[fade-in_400ms_ease-out] transition group-hover:scale-[1.02]" />

@@ -8,14 +8,13 @@ use crate::server::imaging::{ImageFormat, ImageLimits, SafeImage, decode_untrust
 use crate::server::jobs::JobError;
 use crate::server::state::AppState;
 use crate::server::storage::BlobKey;
+use atelier_catalogue::IMAGE_REF_PREFIX;
 use base64::Engine as _;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// The parameters that may hold an input image.
 pub(super) const IMAGE_PARAMS: [&str; 2] = ["image_url", "mask_url"];
-/// How a job names one of its user's images.
-pub(super) const IMAGE_REF_PREFIX: &str = "atelier:image/";
 
 /// An input image's bytes, already known to be a supported image.
 pub(super) struct InputFile {

@@ -1,0 +1,48 @@
+import { test, expect, waitForHydration } from "./fixtures";
+import { signedInUser } from "./accounts";
+
+test("from a generated image: favourite, variations, an upscale, a comparison, and reuse as input", async ({ page }) => {
+  await signedInUser(page, "iterate");
+  await page.goto("/generate");
+  await waitForHydration(page);
+  await page.getByLabel("Prompt", { exact: true }).fill("a red kite over the dunes");
+  await page.getByRole("button", { name: "Custom" }).click();
+  await page.getByLabel("Width").fill("256");
+  await page.getByLabel("Height").fill("256");
+  await page.getByTestId("generate").click();
+  const card = page.locator("article[data-job]").first();
+  await expect(card.locator("[data-image] img")).toHaveCount(1, { timeout: 45_000 });
+
+  await card.locator("[data-image]").first().click();
+  await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/);
+  await waitForHydration(page);
+  await expect(page.getByTestId("facts")).toContainText("256 × 256 px");
+  await expect(page.getByTestId("facts")).toContainText("a red kite over the dunes");
+  await page.getByTestId("favourite").click();
+  await expect(page.getByTestId("favourite")).toHaveAttribute("aria-pressed", "true");
+
+  const children = page.getByTestId("children").locator("[data-image]");
+  await page.getByRole("button", { name: "Variations ×2" }).click();
+  await expect(page.getByText("Queued.")).toBeVisible();
+  await expect(children).toHaveCount(2, { timeout: 45_000 });
+  await page.getByRole("button", { name: "Upscale 2×" }).click();
+  await expect(children).toHaveCount(3, { timeout: 45_000 });
+
+  // The upscale is twice as wide and tall, and knows where it came from.
+  await children.nth(2).click();
+  await expect(page.getByTestId("facts")).toContainText("512 × 512 px");
+  await expect(page.getByTestId("parent").locator("[data-image]")).toHaveCount(1);
+  await page.getByTestId("compare-with").selectOption({ index: 1 });
+  await expect(page.getByTestId("compare")).toBeVisible();
+  await page.getByLabel("How much of the other image shows").fill("20");
+  await expect(page.getByTestId("compare-top")).toHaveCSS("clip-path", "inset(0px 80% 0px 0px)");
+
+  // Reusing it as input opens the generator on an image-to-image model with this image set.
+  await page.getByRole("link", { name: "Use as input" }).click();
+  await expect(page).toHaveURL(/\/generate\?input=/);
+  await expect(page.locator("#model")).toHaveValue("atelier/sketch/image-to-image");
+  await expect(page.locator("#param-image_url")).toHaveValue(/^atelier:image\/[0-9a-f-]{36}$/);
+  await page.getByLabel("Prompt", { exact: true }).fill("the same kite at night");
+  await page.getByTestId("generate").click();
+  await expect(page.locator("article[data-job]").first()).toHaveAttribute("data-status", "completed", { timeout: 45_000 });
+});

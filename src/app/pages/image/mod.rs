@@ -1,0 +1,204 @@
+//! `/images/:id`: one image full size with zoom, everything it was made with, the one-click
+//! iterations (variations, upscale, background removal, reuse in the generator), where it came from
+//! and what was made from it, and a side-by-side comparison.
+
+mod compare;
+mod facts;
+
+use crate::api::images::{IterateImage, SetImageFavourite, get_image};
+use crate::app::components::form::{Alert, AlertKind};
+use crate::app::live;
+use crate::types::{ImageDetail, ImageView, Iteration, StudioEvent};
+use compare::Compare;
+use facts::Facts;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+#[component]
+pub fn ImagePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|raw| Uuid::parse_str(&raw).ok());
+    let favourite = ServerAction::<SetImageFavourite>::new();
+    let iterate = ServerAction::<IterateImage>::new();
+    let reloads = RwSignal::new(0_u32);
+    let detail = Resource::new(
+        move || (id(), favourite.version().get(), reloads.get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_image(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    // New children appear as their jobs finish.
+    live::listen(
+        || (),
+        move |event| {
+            if matches!(event, StudioEvent::JobCompleted { .. }) {
+                reloads.update(|n| *n += 1);
+            }
+        },
+    );
+    view! {
+        <Title text="Image" />
+        <Transition fallback=|| view! { <p class="skeleton h-96" aria-busy="true">"Loading the image…"</p> }>
+            {move || detail.get().map(|result| match result {
+                Ok(Some(detail)) => view! { <ImageStudio detail favourite iterate /> }.into_any(),
+                Ok(None) => view! { <Alert kind=AlertKind::Error>"That image does not exist."</Alert> }.into_any(),
+                Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// How large the image is shown: fitted to the screen, or at a multiple of its width (scroll to pan).
+#[derive(Clone, Copy, PartialEq)]
+enum Zoom {
+    Fit,
+    Double,
+    Quadruple,
+}
+
+#[component]
+fn ImageStudio(
+    detail: ImageDetail,
+    favourite: ServerAction<SetImageFavourite>,
+    iterate: ServerAction<IterateImage>,
+) -> impl IntoView {
+    let image = detail.image.clone();
+    let id = image.id;
+    let zoom = RwSignal::new(Zoom::Fit);
+    let comparing = RwSignal::new(None::<ImageView>);
+    let is_favorite = image.is_favorite;
+    let run = move |iteration: Iteration| {
+        iterate.dispatch(IterateImage { id, iteration });
+    };
+    let zoom_button = move |label: &'static str, level: Zoom| {
+        view! {
+            <button type="button" class="btn btn-secondary px-3 py-1" aria-pressed=move || (zoom.get() == level).to_string()
+                on:click=move |_| zoom.set(level)>{label}</button>
+        }
+    };
+    let iterations = [
+        ("Variations ×2", Iteration::Variations { count: 2 }),
+        ("Upscale 2×", Iteration::Upscale { factor: 2 }),
+        ("Upscale 4×", Iteration::Upscale { factor: 4 }),
+        ("Remove background", Iteration::RemoveBackground),
+    ];
+    let related: Vec<ImageView> = detail.parent.iter().chain(detail.children.iter()).cloned().collect();
+    view! {
+        <div class="mx-auto grid max-w-7xl gap-6 lg:grid-cols-[1fr_22rem]">
+            <section aria-label="The image" class="flex min-w-0 flex-col gap-3">
+                <div class="flex flex-wrap items-center gap-2" role="group" aria-label="Zoom">
+                    {zoom_button("Fit", Zoom::Fit)}
+                    {zoom_button("200%", Zoom::Double)}
+                    {zoom_button("400%", Zoom::Quadruple)}
+                    <a class="btn btn-secondary ml-auto px-3 py-1" href=ImageView::file_url(id, "original") target="_blank" rel="noopener">"Open original"</a>
+                </div>
+                <div class="card max-h-[75vh] overflow-auto bg-surface" tabindex="0" aria-label="Image view: scroll to pan" data-testid="viewer">
+                    <img
+                        src=move || ImageView::file_url(id, if zoom.get() == Zoom::Fit { "preview" } else { "original" })
+                        alt=image.prompt.clone()
+                        width=image.width
+                        height=image.height
+                        class=move || match zoom.get() {
+                            Zoom::Fit => "mx-auto h-auto max-h-[73vh] w-auto max-w-full",
+                            Zoom::Double => "h-auto w-[200%] max-w-none",
+                            Zoom::Quadruple => "h-auto w-[400%] max-w-none",
+                        }
+                    />
+                </div>
+                {move || comparing.get().map(|other| view! {
+                    <Compare left=other right=detail.image.clone() on_close=move || comparing.set(None) />
+                })}
+                <Lineage parent=detail.parent.clone() children=detail.children.clone() />
+            </section>
+            <aside class="flex flex-col gap-4">
+                <div class="card flex flex-col gap-3 p-4">
+                    <div class="flex flex-wrap gap-2">
+                        <button type="button" class="btn btn-secondary" aria-pressed=is_favorite.to_string() data-testid="favourite"
+                            disabled=move || favourite.pending().get()
+                            on:click=move |_| { favourite.dispatch(SetImageFavourite { id, favourite: !is_favorite }); }>
+                            {if is_favorite { "★ Favourite" } else { "☆ Favourite" }}
+                        </button>
+                        <a class="btn btn-secondary" href=ImageView::file_url(id, "original")
+                            download=format!("atelier-{id}.{}", image.format)>"Download"</a>
+                    </div>
+                    <h2 class="text-sm font-semibold text-muted">"Iterate"</h2>
+                    <div class="grid grid-cols-2 gap-2">
+                        {iterations.into_iter().map(|(label, iteration)| view! {
+                            <button type="button" class="btn btn-secondary px-2" disabled=move || iterate.pending().get()
+                                on:click=move |_| run(iteration)>{label}</button>
+                        }).collect_view()}
+                        <a class="btn btn-secondary px-2" href=format!("/generate?input={id}")>"Use as input"</a>
+                        <a class="btn btn-secondary px-2" href=format!("/generate?remix={id}")>"Remix"</a>
+                    </div>
+                    {move || iterate.value().get().map(|result| match result {
+                        Ok(_) => view! {
+                            <p class="alert alert-success" role="status">
+                                "Queued. The result appears under “Made from this” when it is ready. "
+                                <a class="underline" href="/generate">"Watch it on Generate"</a>
+                            </p>
+                        }.into_any(),
+                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.message}</p> }.into_any(),
+                    })}
+                    {(!related.is_empty()).then(|| view! {
+                        <label class="flex flex-col gap-1 text-sm font-semibold">
+                            "Compare with"
+                            <select class="input" data-testid="compare-with" on:change=move |event| {
+                                let chosen = event_target_value(&event);
+                                comparing.set(related.iter().find(|other| other.id.to_string() == chosen).cloned());
+                            }>
+                                <option value="">"Choose an image…"</option>
+                                {related.iter().map(|other| view! {
+                                    <option value=other.id.to_string()>{format!("{} × {} · {}", other.width, other.height, short(&other.prompt))}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })}
+                </div>
+                <Facts image />
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn Lineage(parent: Option<ImageView>, children: Vec<ImageView>) -> impl IntoView {
+    let tile = |image: ImageView| {
+        view! {
+            <a href=format!("/images/{}", image.id) class="block overflow-hidden rounded-lg border border-border" data-image=image.id.to_string()>
+                <img src=ImageView::file_url(image.id, "thumbnail") alt=image.prompt.clone() loading="lazy" class="aspect-square w-full object-cover" />
+            </a>
+        }
+    };
+    view! {
+        <section aria-labelledby="lineage-heading" class="card flex flex-col gap-3 p-4">
+            <h2 id="lineage-heading" class="font-bold">"Iterations"</h2>
+            {parent.map(|parent| view! {
+                <div data-testid="parent">
+                    <h3 class="mb-2 text-sm font-semibold text-muted">"Made from"</h3>
+                    <div class="w-32">{tile(parent)}</div>
+                </div>
+            })}
+            <div data-testid="children">
+                <h3 class="mb-2 text-sm font-semibold text-muted">"Made from this"</h3>
+                {if children.is_empty() {
+                    view! { <p class="text-sm text-muted">"Nothing yet: variations, upscales and edits of this image appear here."</p> }.into_any()
+                } else {
+                    view! { <div class="grid grid-cols-3 gap-2 sm:grid-cols-5">{children.into_iter().map(tile).collect_view()}</div> }.into_any()
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn short(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        short.push('…');
+    }
+    short
+}

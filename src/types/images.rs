@@ -1,0 +1,66 @@
+//! A generated image as the browser sees it, and the ways to iterate on one.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use atelier_catalogue::IMAGE_REF_PREFIX;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageView {
+    pub id: Uuid,
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub model_id: Option<String>,
+    /// Every parameter it was made with, the seed included.
+    pub parameters: serde_json::Value,
+    pub seed: Option<u64>,
+    pub width: i32,
+    pub height: i32,
+    /// `png`, `jpeg` or `webp`.
+    pub format: String,
+    pub file_size: i64,
+    /// Seconds.
+    pub generation_time: Option<f64>,
+    pub cost_credits: i32,
+    pub is_favorite: bool,
+    pub parent_image_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ImageView {
+    /// `original`, `preview` (about 1024 px) or `thumbnail` (256 px).
+    pub fn file_url(id: Uuid, variant: &str) -> String {
+        format!("/api/images/{id}/{variant}")
+    }
+
+    /// How a job's `image_url` names this image.
+    pub fn reference(id: Uuid) -> String {
+        format!("{IMAGE_REF_PREFIX}{id}")
+    }
+}
+
+/// An image with where it came from and what was made from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageDetail {
+    pub image: ImageView,
+    pub parent: Option<ImageView>,
+    /// Oldest first.
+    pub children: Vec<ImageView>,
+}
+
+/// One click's worth of iteration on an image: the studio picks the model (offline when the image was
+/// made offline or there is no fal.ai key) and queues the job with the image as its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Iteration {
+    /// The same model and settings with new seeds, `count` images (1–4).
+    Variations {
+        count: u8,
+    },
+    /// 2× or 4× wider and taller.
+    Upscale {
+        factor: u8,
+    },
+    RemoveBackground,
+}
