@@ -233,7 +233,7 @@ fn ModelShowcase() -> impl IntoView {
         <section id="models" class="section" aria-labelledby="models-heading">
             <h2 id="models-heading" class="section-title">"Pick the right model for the job"</h2>
             <p class="section-lead">"Fast drafts, faithful details or final-quality renders."</p>
-            <ul class="mt-10 flex snap-x gap-4 overflow-x-auto pb-4" aria-label="Models">
+            <ul class="mt-10 flex snap-x gap-4 overflow-x-auto pb-4" aria-label="Models" tabindex="0">
                 {MODELS.iter().map(|model| view! {
                     <li class="card w-64 shrink-0 snap-start p-5">
                         <h3 class="font-bold">{model.name}</h3>
@@ -255,11 +255,13 @@ fn Meter(label: &'static str, value: u8) -> impl IntoView {
     view! {
         <div class="flex items-center justify-between gap-3">
             <dt class="text-muted">{label}</dt>
-            <dd class="flex gap-1" aria-label=format!("{label}: {value} of 5")>
-                {(1..=5u8).map(|i| {
-                    let fill = if i <= value { "bg-primary" } else { "bg-border" };
-                    view! { <span class=format!("h-2 w-5 rounded-full {fill}")></span> }
-                }).collect_view()}
+            <dd>
+                <span class="flex gap-1" role="img" aria-label=format!("{label}: {value} of 5")>
+                    {(1..=5u8).map(|i| {
+                        let fill = if i <= value { "bg-primary" } else { "bg-border" };
+                        view! { <span class=format!("h-2 w-5 rounded-full {fill}")></span> }
+                    }).collect_view()}
+                </span>
             </dd>
         </div>
     }

@@ -68,7 +68,7 @@ fn ModelCard(model: ModelInfo) -> impl IntoView {
         <article class="card flex h-full flex-col gap-2 p-5" data-testid="model-card" data-model=spec.id.clone()>
             <div class="flex flex-wrap items-center gap-2">
                 <h3 class="text-base font-bold">{spec.name.clone()}</h3>
-                <span class=if offline { "badge text-warning" } else { "badge" }>{provider_label(spec.provider)}</span>
+                <span class=if offline { "badge text-caution" } else { "badge" }>{provider_label(spec.provider)}</span>
                 {spec.featured.then(|| view! { <span class="badge">"Featured"</span> })}
                 {(!model.enabled).then(|| view! { <span class="badge text-error">"Switched off"</span> })}
             </div>
@@ -93,7 +93,7 @@ fn ModelCard(model: ModelInfo) -> impl IntoView {
                 <Rating label="Quality" value=spec.quality />
             </div>
             {(model.availability == ModelAvailability::NeedsKey).then(|| view! {
-                <p class="text-sm text-warning" data-testid="needs-key">
+                <p class="text-sm text-caution" data-testid="needs-key">
                     "Needs a fal.ai key: set FAL_KEY (or providers.fal.key in Leptos.toml) and restart the studio."
                 </p>
             })}

@@ -3,7 +3,7 @@ use crate::api::account::{ChangeEmail, DeleteAccount, RemoveAvatar, RenameAccoun
 use crate::app::components::form::{Alert, AlertKind, SubmitButton, TextField, field_error, form_error};
 use crate::app::session::{reload_at, use_current_user};
 use crate::app::theme::{Theme, use_theme};
-use crate::types::{CurrentUser, Preferences};
+use crate::types::{ApiError, CurrentUser, Preferences};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -11,6 +11,9 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AccountSettings() -> impl IntoView {
     let me = use_current_user();
+    // Resources are created outside any Suspense, so the server and the browser number them alike
+    // during hydration.
+    let prefs = Resource::new(|| (), |_| get_preferences());
     view! {
         <SettingsHeader title="Account" />
         <Suspense fallback=|| view! { <p class="skeleton h-40">"Loading your account…"</p> }>
@@ -18,7 +21,7 @@ pub fn AccountSettings() -> impl IntoView {
                 me.await.ok().flatten().map(|user| view! {
                     <div class="flex flex-col gap-6">
                         <ProfileSection user=user.clone() />
-                        <PreferencesSection />
+                        <PreferencesSection prefs />
                         <EmailSection user=user.clone() />
                         <DangerZone />
                     </div>
@@ -83,8 +86,7 @@ fn ProfileSection(user: CurrentUser) -> impl IntoView {
 }
 
 #[component]
-fn PreferencesSection() -> impl IntoView {
-    let prefs = Resource::new(|| (), |_| get_preferences());
+fn PreferencesSection(prefs: Resource<Result<Preferences, ApiError>>) -> impl IntoView {
     view! {
         <section class="card p-6" aria-labelledby="preferences-heading">
             <h2 id="preferences-heading" class="text-lg font-bold">"Preferences"</h2>
