@@ -46,3 +46,58 @@ test("from a generated image: favourite, variations, an upscale, a comparison, a
   await page.getByTestId("generate").click();
   await expect(page.locator("article[data-job]").first()).toHaveAttribute("data-status", "completed", { timeout: 45_000 });
 });
+
+test("inpainting: a mask painted with the brush, undone, painted again and sent, becomes a repainted child", async ({ page }) => {
+  await signedInUser(page, "inpaint");
+  await page.goto("/generate");
+  await waitForHydration(page);
+  await page.getByLabel("Prompt", { exact: true }).fill("a green field under a blue sky");
+  await page.getByRole("button", { name: "Custom" }).click();
+  await page.getByLabel("Width").fill("256");
+  await page.getByLabel("Height").fill("256");
+  await page.getByTestId("generate").click();
+  const image = page.locator("article[data-job] [data-image]").first();
+  await expect(image).toBeVisible({ timeout: 45_000 });
+  await image.click();
+  await waitForHydration(page);
+
+  await page.getByRole("button", { name: "Inpaint" }).click();
+  const editor = page.getByTestId("inpaint");
+  await expect(editor).toContainText("Atelier Sketch inpainting");
+  const repaint = page.getByTestId("inpaint-submit");
+  await expect(repaint).toBeDisabled();
+  const mask = page.getByTestId("mask");
+  const box = (await mask.boundingBox())!;
+  const paint = async (fromX: number, toX: number) => {
+    await page.mouse.move(box.x + box.width * fromX, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let step = 1; step <= 8; step++) {
+      await page.mouse.move(box.x + box.width * (fromX + ((toX - fromX) * step) / 8), box.y + box.height / 2);
+    }
+    await page.mouse.up();
+  };
+  const paintedPixels = () =>
+    mask.evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) count++;
+      return count;
+    });
+
+  await paint(0.2, 0.8);
+  const afterStroke = await paintedPixels();
+  expect(afterStroke).toBeGreaterThan(1000);
+  await editor.getByRole("button", { name: "Undo" }).click();
+  expect(await paintedPixels()).toBe(0);
+  await paint(0.3, 0.6);
+  await editor.getByRole("button", { name: "Invert" }).click();
+  expect(await paintedPixels()).toBeGreaterThan(256 * 256 / 2);
+  await editor.getByRole("button", { name: "Invert" }).click();
+  await editor.getByLabel("What should be there").fill("a red barn");
+  await expect(repaint).toBeEnabled();
+  await repaint.click();
+  await expect(editor.getByText("Queued.")).toBeVisible();
+  await expect(page.getByTestId("children").locator("[data-image]")).toHaveCount(1, { timeout: 45_000 });
+  await page.getByTestId("children").locator("[data-image]").first().click();
+  await expect(page.getByTestId("facts")).toContainText("atelier/sketch/inpainting");
+});

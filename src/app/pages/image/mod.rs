@@ -4,13 +4,17 @@
 
 mod compare;
 mod facts;
+mod inpaint;
 
 use crate::api::images::{IterateImage, SetImageFavourite, get_image};
+use crate::api::models::list_models;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::live;
+use crate::types::ModelInfo;
 use crate::types::{ImageDetail, ImageView, Iteration, StudioEvent};
 use compare::Compare;
 use facts::Facts;
+use inpaint::{InpaintEditor, inpainting_model};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -23,6 +27,7 @@ pub fn ImagePage() -> impl IntoView {
     let favourite = ServerAction::<SetImageFavourite>::new();
     let iterate = ServerAction::<IterateImage>::new();
     let reloads = RwSignal::new(0_u32);
+    let models = Resource::new(|| (), |_| list_models());
     let detail = Resource::new(
         move || (id(), favourite.version().get(), reloads.get()),
         |(id, _, _)| async move {
@@ -44,11 +49,14 @@ pub fn ImagePage() -> impl IntoView {
     view! {
         <Title text="Image" />
         <Transition fallback=|| view! { <p class="skeleton h-96" aria-busy="true">"Loading the image…"</p> }>
-            {move || detail.get().map(|result| match result {
-                Ok(Some(detail)) => view! { <ImageStudio detail favourite iterate /> }.into_any(),
-                Ok(None) => view! { <Alert kind=AlertKind::Error>"That image does not exist."</Alert> }.into_any(),
-                Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
-            })}
+            {move || {
+                let models = models.get()?.unwrap_or_default();
+                Some(match detail.get()? {
+                    Ok(Some(detail)) => view! { <ImageStudio detail models favourite iterate /> }.into_any(),
+                    Ok(None) => view! { <Alert kind=AlertKind::Error>"That image does not exist."</Alert> }.into_any(),
+                    Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
+                })
+            }}
         </Transition>
     }
 }
@@ -64,6 +72,7 @@ enum Zoom {
 #[component]
 fn ImageStudio(
     detail: ImageDetail,
+    models: Vec<ModelInfo>,
     favourite: ServerAction<SetImageFavourite>,
     iterate: ServerAction<IterateImage>,
 ) -> impl IntoView {
@@ -71,7 +80,11 @@ fn ImageStudio(
     let id = image.id;
     let zoom = RwSignal::new(Zoom::Fit);
     let comparing = RwSignal::new(None::<ImageView>);
+    let inpainting = RwSignal::new(false);
+    let inpaint_model = inpainting_model(&models, &image);
     let is_favorite = image.is_favorite;
+    let (image_prompt, image_width, image_height) = (image.prompt.clone(), image.width, image.height);
+    let can_inpaint = inpaint_model.is_some();
     let run = move |iteration: Iteration| {
         iterate.dispatch(IterateImage { id, iteration });
     };
@@ -97,19 +110,27 @@ fn ImageStudio(
                     {zoom_button("400%", Zoom::Quadruple)}
                     <a class="btn btn-secondary ml-auto px-3 py-1" href=ImageView::file_url(id, "original") target="_blank" rel="noopener">"Open original"</a>
                 </div>
-                <div class="card max-h-[75vh] overflow-auto bg-surface" tabindex="0" aria-label="Image view: scroll to pan" data-testid="viewer">
-                    <img
-                        src=move || ImageView::file_url(id, if zoom.get() == Zoom::Fit { "preview" } else { "original" })
-                        alt=image.prompt.clone()
-                        width=image.width
-                        height=image.height
-                        class=move || match zoom.get() {
-                            Zoom::Fit => "mx-auto h-auto max-h-[73vh] w-auto max-w-full",
-                            Zoom::Double => "h-auto w-[200%] max-w-none",
-                            Zoom::Quadruple => "h-auto w-[400%] max-w-none",
-                        }
-                    />
-                </div>
+                <Show when=move || !inpainting.get() fallback={
+                    let image = image.clone();
+                    let model = inpaint_model.clone();
+                    move || model.clone().map(|model| view! {
+                        <InpaintEditor image=image.clone() model on_close=move || inpainting.set(false) />
+                    })
+                }>
+                    <div class="card max-h-[75vh] overflow-auto bg-surface" tabindex="0" aria-label="Image view: scroll to pan" data-testid="viewer">
+                        <img
+                            src=move || ImageView::file_url(id, if zoom.get() == Zoom::Fit { "preview" } else { "original" })
+                            alt=image_prompt.clone()
+                            width=image_width
+                            height=image_height
+                            class=move || match zoom.get() {
+                                Zoom::Fit => "mx-auto h-auto max-h-[73vh] w-auto max-w-full",
+                                Zoom::Double => "h-auto w-[200%] max-w-none",
+                                Zoom::Quadruple => "h-auto w-[400%] max-w-none",
+                            }
+                        />
+                    </div>
+                </Show>
                 {move || comparing.get().map(|other| view! {
                     <Compare left=other right=detail.image.clone() on_close=move || comparing.set(None) />
                 })}
@@ -132,6 +153,9 @@ fn ImageStudio(
                             <button type="button" class="btn btn-secondary px-2" disabled=move || iterate.pending().get()
                                 on:click=move |_| run(iteration)>{label}</button>
                         }).collect_view()}
+                        <button type="button" class="btn btn-secondary px-2" disabled=!can_inpaint
+                            title=if can_inpaint { "Paint over what to change" } else { "No inpainting model is switched on" }
+                            on:click=move |_| inpainting.set(true)>"Inpaint"</button>
                         <a class="btn btn-secondary px-2" href=format!("/generate?input={id}")>"Use as input"</a>
                         <a class="btn btn-secondary px-2" href=format!("/generate?remix={id}")>"Remix"</a>
                     </div>
