@@ -21,10 +21,11 @@ use tempfile::TempDir;
 use uuid::Uuid;
 
 /// Every table of the schema, sorted.
-const TABLES: [&str; 17] = [
+const TABLES: [&str; 18] = [
     "auth_tokens",
     "collection_images",
     "collections",
+    "generation_presets",
     "generation_queue",
     "image_comments",
     "images",
@@ -42,12 +43,13 @@ const TABLES: [&str; 17] = [
 ];
 
 /// The named indexes both backends get.
-const INDEXES: [&str; 22] = [
+const INDEXES: [&str; 23] = [
     "idx_auth_tokens_token_hash",
     "idx_auth_tokens_user_id_purpose",
     "idx_collection_images_collection_id_image_id",
     "idx_collection_images_image_id",
     "idx_collections_user_id",
+    "idx_generation_presets_user_id_name",
     "idx_generation_queue_batch",
     "idx_generation_queue_claim",
     "idx_generation_queue_lease",
@@ -144,8 +146,18 @@ const ENGINE: Changes = Changes {
     renamed_values: &[("generation_queue", "status", "running", "processing")],
 };
 
+const PRESETS: Changes = Changes {
+    name: "m20261124_000004_presets",
+    tables: &["generation_presets"],
+    indexes: &["idx_generation_presets_user_id_name"],
+    replaced_indexes: &[],
+    renamed_columns: &[],
+    added_columns: &[],
+    renamed_values: &[],
+};
+
 /// Every migration, oldest first.
-const MIGRATIONS: [&Changes; 3] = [&INITIAL, &ACCOUNTS, &ENGINE];
+const MIGRATIONS: [&Changes; 4] = [&INITIAL, &ACCOUNTS, &ENGINE, &PRESETS];
 
 const GIN_INDEX: &str = "idx_images_tags_gin";
 
@@ -180,34 +192,45 @@ async fn migrate_status_lists_every_migration() {
     Migrator::up(&db, Some(1)).await.unwrap();
     assert_eq!(statuses(&db).await, expected_statuses(1));
     Migrator::up(&db, None).await.unwrap();
-    assert_eq!(statuses(&db).await, expected_statuses(3));
+    assert_eq!(statuses(&db).await, expected_statuses(MIGRATIONS.len()));
     assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
     Migrator::down(&db, Some(1)).await.unwrap();
-    assert_eq!(statuses(&db).await, expected_statuses(2));
+    assert_eq!(statuses(&db).await, expected_statuses(MIGRATIONS.len() - 1));
     Migrator::down(&db, None).await.unwrap();
     assert_eq!(statuses(&db).await, expected_statuses(0));
 }
 
 #[tokio::test]
-async fn migrating_down_one_step_removes_only_the_generation_engine_changes_on_sqlite() {
+async fn migrating_down_one_step_removes_only_the_presets_on_sqlite() {
     let (url, _dir) = sqlite_url();
     check_down_steps(&url, 1).await;
 }
 
 #[tokio::test]
-async fn migrating_down_one_step_removes_only_the_generation_engine_changes_on_postgres() {
+async fn migrating_down_one_step_removes_only_the_presets_on_postgres() {
     check_down_steps(&support::postgres::fresh_database().await, 1).await;
 }
 
 #[tokio::test]
-async fn migrating_down_two_steps_removes_the_accounts_changes_too_on_sqlite() {
+async fn migrating_down_two_steps_removes_the_generation_engine_changes_too_on_sqlite() {
     let (url, _dir) = sqlite_url();
     check_down_steps(&url, 2).await;
 }
 
 #[tokio::test]
-async fn migrating_down_two_steps_removes_the_accounts_changes_too_on_postgres() {
+async fn migrating_down_two_steps_removes_the_generation_engine_changes_too_on_postgres() {
     check_down_steps(&support::postgres::fresh_database().await, 2).await;
+}
+
+#[tokio::test]
+async fn migrating_down_three_steps_removes_the_accounts_changes_too_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    check_down_steps(&url, 3).await;
+}
+
+#[tokio::test]
+async fn migrating_down_three_steps_removes_the_accounts_changes_too_on_postgres() {
+    check_down_steps(&support::postgres::fresh_database().await, 3).await;
 }
 
 #[tokio::test]
@@ -356,8 +379,8 @@ async fn sqlite_connections_enforce_foreign_keys() {
     .await;
     assert_eq!(references, ["images.id SET NULL"]);
 
-    // The accounts tables and the job events cascade from their user.
-    for table in ACCOUNTS.tables.iter().chain(ENGINE.tables) {
+    // The accounts tables, the job events and the presets cascade from their user.
+    for table in ACCOUNTS.tables.iter().chain(ENGINE.tables).chain(PRESETS.tables) {
         let references = query_strings(
             &db,
             &format!(
@@ -691,7 +714,8 @@ async fn check_status_rename(url: &str) {
             .await
             .unwrap();
     }
-    Migrator::down(&db, Some(1)).await.unwrap();
+    // Back to the schema before the engine: its migration and the newer ones undone.
+    Migrator::down(&db, Some((MIGRATIONS.len() - 2) as u32)).await.unwrap();
     let db = reopen(db, url).await;
     let rows = query_strings(
         &db,

@@ -279,3 +279,18 @@ async fn administrators_see_and_steer_every_users_jobs_and_the_owner_is_told() {
     assert!(page.body.contains(r#"<span class="block text-xs text-muted">ada@example.com"#), "the owner is shown");
     assert!(page.body.contains(&format!(r#"data-job="{ada_job}""#)), "the job has its row");
 }
+
+#[tokio::test]
+async fn generate_runs_next_and_add_to_queue_waits_behind() {
+    let studio = TestStudio::start(&[
+        ("ATELIER_STARTING_CREDITS", STARTING_CREDITS),
+        ("ATELIER_REQUIRE_VERIFIED_EMAIL", "false"),
+    ])
+    .await;
+    let (ada, _) = user(&studio, "ada@example.com").await;
+    for (prompt, run_next) in [("queued first", false), ("queued second", false), ("generated now", true)] {
+        let request = json!({"model_id": "atelier/sketch", "prompt": prompt, "run_next": run_next});
+        let _: Job = ok_json(&ada.post_json("/api/jobs", &request).await, StatusCode::CREATED);
+    }
+    assert_eq!(prompts(&my_queue(&ada).await), ["generated now", "queued first", "queued second"]);
+}

@@ -28,6 +28,12 @@ test("four sketches are queued, show their progress live, and land as images tha
   await expect(card).toBeVisible();
   await expect(card.getByRole("progressbar")).toBeVisible({ timeout: 30_000 });
   await expect(card.getByTestId("progress")).toContainText(/step \d+ of \d+/);
+
+  // A reload mid-generation loses nothing: the job comes back running, and its progress resumes live.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(card).toHaveAttribute("data-status", "running");
+  await expect(card.getByTestId("progress")).toContainText(/step \d+ of \d+/);
   await expect(card.locator("[data-image] img")).toHaveCount(4, { timeout: 45_000 });
   await expect(card).toHaveAttribute("data-status", "completed");
   for (const image of await card.locator("[data-image] img").all()) {
@@ -60,4 +66,16 @@ test("remix puts a job's settings back in the form, and regenerate runs them aga
   await card.getByRole("button", { name: "Regenerate" }).click();
   await expect(page.locator("article[data-job]")).toHaveCount(2);
   await expect(page.locator("article[data-job]").first().locator("[data-image] img")).toHaveCount(2, { timeout: 45_000 });
+
+  // Each result has quick actions: two variations of one image become a third job with two images.
+  const newest = page.locator("article[data-job]").first();
+  await newest.locator("[data-image]").first().hover();
+  await newest.getByRole("button", { name: "Vary" }).first().click();
+  await expect(page.locator("article[data-job]")).toHaveCount(3);
+  await expect(page.locator("article[data-job]").first().locator("[data-image] img")).toHaveCount(2, { timeout: 45_000 });
+
+  // "Add to queue" queues behind; the form keeps its settings for the next one.
+  await page.getByTestId("add-to-queue").click();
+  await expect(page.locator("article[data-job]")).toHaveCount(4);
+  await expect(page.getByLabel("Prompt", { exact: true })).toHaveValue("a quiet harbour");
 });

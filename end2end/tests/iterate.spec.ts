@@ -1,5 +1,6 @@
 import { test, expect, waitForHydration } from "./fixtures";
 import { signedInUser } from "./accounts";
+import { join } from "node:path";
 
 test("from a generated image: favourite, variations, an upscale, a comparison, and reuse as input", async ({ page }) => {
   await signedInUser(page, "iterate");
@@ -100,4 +101,43 @@ test("inpainting: a mask painted with the brush, undone, painted again and sent,
   await expect(page.getByTestId("children").locator("[data-image]")).toHaveCount(1, { timeout: 45_000 });
   await page.getByTestId("children").locator("[data-image]").first().click();
   await expect(page.getByTestId("facts")).toContainText("atelier/sketch/inpainting");
+});
+
+test("an uploaded image becomes the input of image to image, at the chosen strength", async ({ page }) => {
+  await signedInUser(page, "upload");
+  await page.goto("/generate");
+  await waitForHydration(page);
+  await page.locator("#model").selectOption("atelier/sketch/image-to-image");
+  await page.getByTestId("generate").click();
+  await expect(page.locator('[data-param="image_url"]').getByRole("alert")).toContainText("required");
+
+  await page.locator('[data-param="image_url"] input[type="file"]').setInputFiles(join(__dirname, "../../public/icons/icon-192.png"));
+  await expect(page.locator("#param-image_url")).toHaveValue(/^atelier:image\/[0-9a-f-]{36}$/);
+  await expect(page.getByAltText("The input image")).toBeVisible();
+  await page.locator("#param-strength").fill("0.3");
+  await page.getByLabel("Prompt", { exact: true }).fill("the same, in autumn colours");
+  await page.getByTestId("generate").click();
+
+  const card = page.locator("article[data-job]").first();
+  await expect(card).toHaveAttribute("data-status", "completed", { timeout: 45_000 });
+  await card.locator("[data-image]").first().click();
+  await expect(page.getByTestId("facts")).toContainText("192 × 192 px");
+  await expect(page.getByTestId("facts")).toContainText("0.3");
+});
+
+test.describe("a refused upload", () => {
+  // The browser logs the 422 answer itself.
+  test.use({ allowedConsoleErrors: [/status of 422/] });
+
+  test("a file that is not an image is refused where it was chosen", async ({ page }) => {
+    await signedInUser(page, "upload-refused");
+    await page.goto("/generate");
+    await waitForHydration(page);
+    await page.locator("#model").selectOption("atelier/sketch/image-to-image");
+    await page
+      .locator('[data-param="image_url"] input[type="file"]')
+      .setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not an image") });
+    await expect(page.locator('[data-param="image_url"]').getByRole("alert")).toContainText("Only PNG, JPEG and WebP");
+    await expect(page.locator("#param-image_url")).toHaveValue("");
+  });
 });

@@ -7,6 +7,7 @@ mod columns;
 mod m20261121_000001_create_schema;
 mod m20261122_000002_accounts;
 mod m20261123_000003_generation_engine;
+mod m20261124_000004_presets;
 
 /// Every migration of the studio, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_schema::Migration),
             Box::new(m20261122_000002_accounts::Migration),
             Box::new(m20261123_000003_generation_engine::Migration),
+            Box::new(m20261124_000004_presets::Migration),
         ]
     }
 }

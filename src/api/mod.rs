@@ -7,6 +7,7 @@ pub mod auth;
 pub mod generate;
 pub mod images;
 pub mod models;
+pub mod presets;
 pub mod queue;
 pub mod shares;
 pub mod studio;

@@ -13,6 +13,7 @@ pub mod images;
 pub mod imaging;
 pub mod jobs;
 pub mod mail;
+pub mod presets;
 pub mod providers;
 pub mod shares;
 pub mod state;

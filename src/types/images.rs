@@ -29,6 +29,9 @@ pub struct ImageView {
 }
 
 impl ImageView {
+    /// Where an image file is uploaded into the library (`multipart/form-data`, field `image`).
+    pub const UPLOAD_PATH: &'static str = "/api/images/upload";
+
     /// `original`, `preview` (about 1024 px) or `thumbnail` (256 px).
     pub fn file_url(id: Uuid, variant: &str) -> String {
         format!("/api/images/{id}/{variant}")

@@ -151,4 +151,7 @@ pub struct GenerationRequest {
     /// The image this one iterates on (variation, image-to-image, upscale, …).
     #[serde(default)]
     pub parent_image_id: Option<Uuid>,
+    /// Put it first in the user's queue ("Generate") rather than last ("Add to queue").
+    #[serde(default)]
+    pub run_next: bool,
 }

@@ -7,6 +7,7 @@ mod events;
 mod images;
 mod jobs;
 mod models;
+mod presets;
 mod shares;
 mod studio;
 
@@ -17,5 +18,6 @@ pub use events::{EventEnvelope, StudioEvent};
 pub use images::{IMAGE_REF_PREFIX, ImageDetail, ImageView, Iteration};
 pub use jobs::{GenerationRequest, Job, JobAction, JobStatus, MyQueue, QueueEntry, QueueMove};
 pub use models::{ModelAvailability, ModelInfo};
+pub use presets::Preset;
 pub use shares::ImageShare;
 pub use studio::{ProviderMode, StudioStatus};

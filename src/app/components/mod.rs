@@ -8,3 +8,4 @@ pub mod logo;
 pub mod model_facts;
 pub mod service_worker;
 pub mod theme_toggle;
+pub mod upload;

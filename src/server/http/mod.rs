@@ -9,8 +9,10 @@ mod jobs_api;
 mod json_body;
 mod media;
 mod models_api;
+mod presets_api;
 mod same_origin;
 pub mod security_headers;
+mod uploads;
 mod webhooks;
 
 use crate::app::{App, shell};
@@ -33,7 +35,9 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(models_api::router())
         .merge(images::router())
+        .merge(uploads::router(&state.config.limits))
         .merge(jobs_api::router())
+        .merge(presets_api::router())
         .merge(events::router())
         .leptos_routes_with_context(
             &state,

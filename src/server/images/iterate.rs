@@ -98,6 +98,7 @@ fn variations(image: &images::Model, count: u8) -> Result<GenerationRequest, App
         parameters,
         project_id: image.project_id,
         parent_image_id: Some(image.id),
+        run_next: false,
     })
 }
 
@@ -137,6 +138,7 @@ fn from_image(image: &images::Model, model_id: &str, mut parameters: Map<String,
         parameters,
         project_id: image.project_id,
         parent_image_id: Some(image.id),
+        run_next: false,
     }
 }
 

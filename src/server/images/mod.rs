@@ -3,6 +3,7 @@
 
 mod iterate;
 mod library;
+mod upload;
 mod view;
 
 pub use iterate::{
@@ -10,4 +11,5 @@ pub use iterate::{
     UPSCALE_FACTORS, iterate, iteration_request,
 };
 pub use library::{children, detail, owned_image, set_favourite};
+pub use upload::{UPLOAD_FIELD, upload_image};
 pub use view::image_view;

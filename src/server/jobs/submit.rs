@@ -1,7 +1,7 @@
 //! A user's generation request becoming a queued job: the checks a person can act on, the model's own
 //! validation, the credit hold, and the events that tell the browser.
 
-use super::{NewJob, announce_balance, enqueue};
+use super::{Move, NewJob, announce_balance, enqueue, reorder};
 use crate::server::catalogue;
 use crate::server::db::entity::generation_queue::{
     self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE, KIND_VARIATION,
@@ -58,6 +58,7 @@ pub async fn submit(
     })?;
     check_input_images(state, user, spec, &parameters).await?;
     let credits = spec.estimate_credits(&parameters, None);
+    let run_next = request.run_next;
     let job = enqueue(
         &state.db,
         NewJob {
@@ -75,6 +76,19 @@ pub async fn submit(
         },
     )
     .await?;
+    // "Generate" runs next: the new job goes to the front of the user's waiting jobs. It is queued
+    // either way, so a failed move (a worker may already have claimed it) is no reason to refuse.
+    let job = if run_next {
+        match reorder(&state.db, user.id, job.id, Move::Top).await {
+            Ok(moved) => moved,
+            Err(error) => {
+                tracing::debug!(job = %job.id, %error, "a new job was not moved to the front");
+                job
+            }
+        }
+    } else {
+        job
+    };
     state.events.publish_or_log(&state.db, user.id, StudioEvent::JobQueued { job: job.id, position: 0 }).await;
     if credits > 0 {
         announce_balance(&state.events, &state.db, user.id).await;

@@ -119,7 +119,8 @@ impl Draft {
         (!untouched || self.show_all_errors.get()).then_some(error.message)
     }
 
-    pub fn request(&self) -> Option<GenerationRequest> {
+    /// The request to send; `run_next` puts it first in the queue.
+    pub fn request(&self, run_next: bool) -> Option<GenerationRequest> {
         let mut parameters = self.checked().ok()?;
         for name in OWN_PLACES {
             parameters.remove(name);
@@ -132,6 +133,7 @@ impl Draft {
             parameters,
             project_id: None,
             parent_image_id: None,
+            run_next,
         })
     }
 

@@ -13,12 +13,13 @@ pub fn GenerateForm(models: Vec<ModelInfo>) -> impl IntoView {
     let draft = expect_context::<Draft>();
     let submit = expect_context::<ServerAction<SubmitGeneration>>();
     let models = StoredValue::new(models);
-    let generate = move || {
+    let send = move |run_next: bool| {
         draft.show_all_errors.set(true);
-        if let Some(request) = draft.request() {
+        if let Some(request) = draft.request(run_next) {
             submit.dispatch(SubmitGeneration { request });
         }
     };
+    let generate = move || send(true);
     // A refusal names its field: show it there; anything else goes above the button.
     Effect::new(move |_| {
         if let Some(Err(error)) = submit.value().get() {
@@ -45,10 +46,17 @@ pub fn GenerateForm(models: Vec<ModelInfo>) -> impl IntoView {
             <div class="flex flex-col gap-3 border-t border-border pt-4">
                 <CostLine />
                 {move || form_error().map(|message| view! { <p class="alert alert-error" role="alert">{message}</p> })}
-                <button type="submit" class="btn btn-primary btn-lg" disabled=move || submit.pending().get() data-testid="generate">
-                    {move || submit.pending().get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-                    "Generate"
-                </button>
+                <div class="grid grid-cols-[1fr_auto] gap-2">
+                    <button type="submit" class="btn btn-primary btn-lg" disabled=move || submit.pending().get() data-testid="generate"
+                        title="Runs next, before your other waiting jobs">
+                        {move || submit.pending().get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                        "Generate"
+                    </button>
+                    <button type="button" class="btn btn-secondary btn-lg" disabled=move || submit.pending().get() data-testid="add-to-queue"
+                        title="Waits behind your other jobs" on:click=move |_| send(false)>
+                        "Add to queue"
+                    </button>
+                </div>
                 <p class="text-center text-xs text-muted"><kbd>"Ctrl"</kbd>" + "<kbd>"Enter"</kbd>" generates from the prompt box."</p>
             </div>
         </form>

@@ -95,6 +95,7 @@ pub fn ParamField(param: ParamSpec) -> impl IntoView {
             };
             view! {
                 {text_control(&id, &name, "text", "Pick “Use as input” on one of your images, or paste a link", None)}
+                <UploadButton name=name.clone() />
                 {own_image}
             }
             .into_any()
@@ -312,5 +313,48 @@ fn random_seed() -> u32 {
     #[cfg(not(feature = "hydrate"))]
     {
         0
+    }
+}
+
+/// "Upload an image": the file joins the user's library and becomes this parameter's value.
+#[component]
+fn UploadButton(name: String) -> impl IntoView {
+    let draft = expect_context::<Draft>();
+    let uploading = RwSignal::new(false);
+    let input_id = format!("upload-{name}");
+    let on_change = move |event: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = event.target().and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let name = name.clone();
+            uploading.set(true);
+            leptos::task::spawn_local(async move {
+                match crate::app::components::upload::upload_chosen(&input).await {
+                    Ok(Some(image)) => {
+                        draft.set_param(&name, Some(Value::from(crate::types::ImageView::reference(image.id))))
+                    }
+                    Ok(None) => {}
+                    Err(error) => draft
+                        .server_error
+                        .set(Some(atelier_catalogue::FieldError { field: name.clone(), message: error.message })),
+                }
+                input.set_value("");
+                uploading.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (event, &name, draft);
+    };
+    view! {
+        <input id=input_id.clone() type="file" accept="image/png,image/jpeg,image/webp" class="peer sr-only" on:change=on_change
+            disabled=move || uploading.get() />
+        // The file input is visually hidden but keeps the focus; its label shows the focus ring.
+        <label for=input_id class="btn btn-secondary mt-1 cursor-pointer self-start px-3 py-1 text-sm peer-focus-visible:ring-2 peer-focus-visible:ring-ring">
+            {move || if uploading.get() { "Uploading…" } else { "Upload an image" }}
+        </label>
     }
 }

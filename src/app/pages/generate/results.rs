@@ -3,10 +3,11 @@
 
 use super::draft::Draft;
 use crate::api::generate::SubmitGeneration;
+use crate::api::images::IterateImage;
 use crate::api::queue::{ActOnJob, get_my_queue};
 use crate::app::components::job_status::JobStatusBadge;
 use crate::app::live;
-use crate::types::{ApiError, Job, JobAction, JobStatus, ModelInfo, MyQueue, StudioEvent};
+use crate::types::{ApiError, ImageView, Iteration, Job, JobAction, JobStatus, ModelInfo, MyQueue, StudioEvent};
 use atelier_catalogue::FieldError;
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -177,7 +178,7 @@ fn JobCard(
             {job.error_message.clone().filter(|_| status == JobStatus::Failed).map(|message| view! {
                 <p class="alert alert-error" role="alert">{message}</p>
             })}
-            <ImageGrid ids=job.result_image_ids.clone() placeholders=if running || waiting { expected } else { 0 } />
+            <ImageGrid ids=job.result_image_ids.clone() placeholders=if running || waiting { expected } else { 0 } models />
             <footer class="flex flex-wrap gap-2">
                 {(waiting || (running && !job.cancel_requested)).then(|| view! {
                     <button type="button" class="btn btn-secondary px-3 py-1" on:click=move |_| { act.dispatch(ActOnJob { id, action: JobAction::Cancel }); }>
@@ -215,24 +216,52 @@ fn regenerate(job: &Job) -> crate::types::GenerationRequest {
         parameters,
         project_id: None,
         parent_image_id: job.parent_image_id,
+        run_next: true,
     }
 }
 
 #[component]
-fn ImageGrid(ids: Vec<Uuid>, placeholders: usize) -> impl IntoView {
+fn ImageGrid(ids: Vec<Uuid>, placeholders: usize, models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
     let count = ids.len().max(placeholders);
     (count > 0).then(|| {
         view! {
             <div class="grid grid-cols-2 gap-2 sm:grid-cols-4">
-                {ids.into_iter().map(|id| view! {
-                    <a href=format!("/images/{id}") title="Open: details, zoom, iterate"
-                        class="group block overflow-hidden rounded-lg border border-border bg-surface" data-image=id.to_string()>
-                        <img src=format!("/api/images/{id}/thumbnail") alt="Generated image" loading="lazy"
-                            class="aspect-square w-full object-cover animate-[fade-in_400ms_ease-out] transition group-hover:scale-[1.02]" />
-                    </a>
-                }).collect_view()}
+                {ids.into_iter().map(|id| view! { <ImageTile id models /> }).collect_view()}
                 {(0..placeholders).map(|_| view! { <div class="skeleton aspect-square" aria-hidden="true"></div> }).collect_view()}
             </div>
         }
     })
+}
+
+/// A result with its quick actions: variations, an upscale, reuse as input, download.
+#[component]
+fn ImageTile(id: Uuid, models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
+    let draft = expect_context::<Draft>();
+    let iterate = ServerAction::<IterateImage>::new();
+    let run = move |iteration: Iteration| {
+        iterate.dispatch(IterateImage { id, iteration });
+    };
+    view! {
+        <div class="group relative">
+            <a href=format!("/images/{id}") title="Open: details, zoom, iterate"
+                class="block overflow-hidden rounded-lg border border-border bg-surface" data-image=id.to_string()>
+                <img src=ImageView::file_url(id, "thumbnail") alt="Generated image" loading="lazy"
+                    class="aspect-square w-full object-cover animate-[fade-in_400ms_ease-out] transition group-hover:scale-[1.02]" />
+            </a>
+            <div class="absolute inset-x-1 bottom-1 flex justify-center gap-1 transition sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100"
+                role="group" aria-label="Quick actions">
+                <button type="button" class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" title="Two variations: new seeds, same settings"
+                    disabled=move || iterate.pending().get() on:click=move |_| run(Iteration::Variations { count: 2 })>"Vary"</button>
+                <button type="button" class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" title="Upscale 2×"
+                    disabled=move || iterate.pending().get() on:click=move |_| run(Iteration::Upscale { factor: 2 })>"2×"</button>
+                <button type="button" class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" title="Use as the input of an image-to-image model"
+                    on:click=move |_| models.with_value(|models| draft.use_as_input(id, models))>"Input"</button>
+                <a class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" href=ImageView::file_url(id, "original")
+                    download="" title="Download the original">"↓"<span class="sr-only">" Download"</span></a>
+            </div>
+            {move || iterate.value().get().and_then(Result::err).map(|e| view! {
+                <p class="mt-1 text-xs text-error" role="alert">{e.message}</p>
+            })}
+        </div>
+    }
 }

@@ -49,6 +49,7 @@ pub fn InpaintEditor(image: ImageView, model: ModelInfo, on_close: impl Fn() + S
                 parameters,
                 project_id: None,
                 parent_image_id: Some(id),
+                run_next: false,
             },
         });
     };

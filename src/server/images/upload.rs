@@ -1,0 +1,211 @@
+//! An image the user brings into the library: checked and decoded through the guarded image door,
+//! re-encoded so only its pixels are kept, given the thumbnail and preview a generated image has,
+//! stored under the same keys and recorded as an `images` row without a model. All or nothing: when
+//! the row cannot be written, the files already stored are deleted.
+
+use crate::server::config::LimitsConfig;
+use crate::server::db::entity::images;
+use crate::server::error::AppError;
+use crate::server::imaging::{
+    GenerationMetadata, ImageError, ImageFormat, ImageLimits, PreparedImage, SafeImage, decode_untrusted, encode_jpeg,
+    encode_png, encode_webp_lossless, prepare_generated,
+};
+use crate::server::state::AppState;
+use crate::server::storage::{BlobKey, BlobStore, StorageError};
+use crate::types::ImageView;
+use bytes::Bytes;
+use chrono::Utc;
+use sea_orm::ActiveModelTrait;
+use sea_orm::Set;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The form field that carries the file.
+pub const UPLOAD_FIELD: &str = "image";
+
+/// A re-encoded JPEG loses a little each time: high quality keeps the loss out of sight, since the
+/// picture is usually the input of further work.
+const REENCODED_JPEG_QUALITY: u8 = 92;
+
+/// What an upload may be: the studio's upload limits, the same that job inputs are read under, so
+/// whatever is accepted here can be used as an input.
+fn upload_limits(limits: &LimitsConfig) -> ImageLimits {
+    ImageLimits {
+        max_bytes: limits.max_upload_bytes,
+        max_width: limits.max_image_side,
+        max_height: limits.max_image_side,
+    }
+}
+
+/// Adds `upload` (the bytes of a PNG, JPEG or WebP file) to `owner`'s library and returns its row.
+/// Anything that is not such an image, or is over the limits, is refused as `Invalid` on the field
+/// [`UPLOAD_FIELD`] with a sentence for the person who sent it.
+pub async fn upload_image(state: &AppState, owner: Uuid, upload: Bytes) -> Result<images::Model, AppError> {
+    let limits = upload_limits(&state.config.limits);
+    let prepared =
+        tokio::task::spawn_blocking(move || prepare_upload(&upload, &limits)).await.map_err(AppError::internal)??;
+
+    let id = Uuid::now_v7();
+    let files = ImageFiles::of(owner, id, &prepared)?;
+    let storage = state.storage.as_ref();
+    store_files(storage, &files, &prepared).await?;
+    match row(owner, id, &prepared, &files).insert(&state.db).await {
+        Ok(row) => Ok(row),
+        Err(error) => {
+            remove_files(storage, &files.keys()).await;
+            Err(error.into())
+        }
+    }
+}
+
+/// Decodes the upload once to make the derivatives (as for a generated image) and once more for the
+/// pixels of the stored original, which is re-encoded in the upload's own format.
+fn prepare_upload(upload: &[u8], limits: &ImageLimits) -> Result<PreparedImage, AppError> {
+    // `prepare_generated` also refuses a JPEG cut short, which decodes with grey where data is missing.
+    // The copy it embeds generation metadata in is replaced below: an upload was not generated.
+    let mut prepared = prepare_generated(upload, limits, &not_generated()).map_err(refused)?;
+    let decoded = decode_untrusted(upload, limits).map_err(refused)?;
+    let original = reencoded(&decoded).map_err(refused)?;
+    // Job inputs are read under the same limits: a file that grew past them could not be used.
+    if u64::try_from(original.len()).unwrap_or(u64::MAX) > limits.max_bytes {
+        return Err(AppError::invalid(
+            UPLOAD_FIELD,
+            "Once re-encoded for the studio this image would be too large to use. Upload a smaller image, \
+             or save it as a JPEG first.",
+        ));
+    }
+    prepared.sha256 = hex::encode(Sha256::digest(&original));
+    prepared.original = original;
+    prepared.metadata_embedded = false;
+    Ok(prepared)
+}
+
+/// Only the pixels survive (and the orientation, applied to them): EXIF, location, colour profiles,
+/// text chunks and bytes hidden after the image are dropped.
+fn reencoded(decoded: &SafeImage) -> Result<Vec<u8>, ImageError> {
+    match decoded.format {
+        ImageFormat::Png => encode_png(&decoded.image),
+        ImageFormat::Jpeg => encode_jpeg(&decoded.image, REENCODED_JPEG_QUALITY),
+        ImageFormat::Webp => encode_webp_lossless(&decoded.image),
+    }
+}
+
+fn not_generated() -> GenerationMetadata {
+    GenerationMetadata {
+        prompt: String::new(),
+        negative_prompt: None,
+        model: String::new(),
+        parameters: json!({}),
+        seed: None,
+    }
+}
+
+/// The uploader's mistakes become a 422 naming the field; our own encoding failures a 500.
+fn refused(error: ImageError) -> AppError {
+    if error.is_client_error() {
+        tracing::info!(?error, "an upload was refused");
+        AppError::invalid(UPLOAD_FIELD, error.to_string())
+    } else {
+        AppError::internal(format!("{error:?}"))
+    }
+}
+
+/// Where an image's three files live: `users/<owner>/images/<id>/{original,thumb,preview}.<ext>`, as
+/// the results pipeline stores generated images, so every route that serves those serves these.
+struct ImageFiles {
+    original: BlobKey,
+    thumb: BlobKey,
+    preview: BlobKey,
+}
+
+impl ImageFiles {
+    fn of(owner: Uuid, id: Uuid, prepared: &PreparedImage) -> Result<Self, AppError> {
+        let base = format!("users/{owner}/images/{id}");
+        let key = |name: &str, extension: &str| {
+            let raw = format!("{base}/{name}.{extension}");
+            BlobKey::parse(&raw).map_err(|e| AppError::internal(format!("{raw}: {e}")))
+        };
+        Ok(Self {
+            original: key("original", prepared.original_format.extension())?,
+            thumb: key("thumb", prepared.thumbnail.extension)?,
+            preview: key("preview", prepared.preview.extension)?,
+        })
+    }
+
+    fn keys(&self) -> [BlobKey; 3] {
+        [self.original.clone(), self.thumb.clone(), self.preview.clone()]
+    }
+}
+
+/// Writes the three files; when one fails, those already written are deleted.
+async fn store_files(
+    storage: &dyn BlobStore,
+    files: &ImageFiles,
+    prepared: &PreparedImage,
+) -> Result<(), StorageError> {
+    let writes = [
+        (&files.original, &prepared.original, prepared.original_format.mime()),
+        (&files.thumb, &prepared.thumbnail.bytes, prepared.thumbnail.mime),
+        (&files.preview, &prepared.preview.bytes, prepared.preview.mime),
+    ];
+    let mut written = Vec::with_capacity(writes.len());
+    for (key, bytes, mime) in writes {
+        // Counted before the write: a store may fail after keeping part of what it was given.
+        written.push(key.clone());
+        if let Err(error) = storage.put(key, Bytes::from(bytes.clone()), mime).await {
+            remove_files(storage, &written).await;
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// Deletes files no row refers to; a failure is logged (nothing would ever serve them).
+async fn remove_files(storage: &dyn BlobStore, keys: &[BlobKey]) {
+    for key in keys {
+        if let Err(error) = storage.delete(key).await {
+            tracing::warn!(%key, %error, "could not remove a file of an unrecorded upload");
+        }
+    }
+}
+
+fn row(owner: Uuid, id: Uuid, prepared: &PreparedImage, files: &ImageFiles) -> images::ActiveModel {
+    let now = Utc::now();
+    images::ActiveModel {
+        id: Set(id),
+        user_id: Set(owner),
+        project_id: Set(None),
+        file_path: Set(files.original.to_string()),
+        file_url: Set(ImageView::file_url(id, "original")),
+        thumbnail_url: Set(Some(ImageView::file_url(id, "thumbnail"))),
+        width: Set(i32::try_from(prepared.width).unwrap_or(i32::MAX)),
+        height: Set(i32::try_from(prepared.height).unwrap_or(i32::MAX)),
+        file_size: Set(i64::try_from(prepared.original.len()).unwrap_or(i64::MAX)),
+        format: Set(prepared.original_format.extension().to_owned()),
+        prompt: Set(String::new()),
+        negative_prompt: Set(None),
+        model_id: Set(None),
+        model_version: Set(None),
+        parameters: Set(json!({})),
+        generation_time: Set(None),
+        cost_credits: Set(0),
+        parent_image_id: Set(None),
+        is_favorite: Set(false),
+        rating: Set(None),
+        tags: Set(json!([])),
+        metadata: Set(json!({
+            "source": "upload",
+            "thumbnail_key": files.thumb.as_str(),
+            "preview_key": files.preview.as_str(),
+            "thumbnail": {"width": prepared.thumbnail.width, "height": prepared.thumbnail.height},
+            "preview": {"width": prepared.preview.width, "height": prepared.preview.height},
+            "perceptual_hash": prepared.perceptual_hash,
+            "sha256": prepared.sha256,
+            "has_alpha": prepared.has_alpha,
+        })),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+    }
+}
