@@ -79,3 +79,38 @@ test("remix puts a job's settings back in the form, and regenerate runs them aga
   await expect(page.locator("article[data-job]")).toHaveCount(4);
   await expect(page.getByLabel("Prompt", { exact: true })).toHaveValue("a quiet harbour");
 });
+
+test("presets keep the form's settings under a name: save, apply, rename, delete", async ({ page }) => {
+  await signedInUser(page, "presets");
+  await page.goto("/generate");
+  await waitForHydration(page);
+  const prompt = page.getByLabel("Prompt", { exact: true });
+  const images = page.getByLabel("Images", { exact: true });
+  const options = page.locator("#preset-choice option");
+  await page.getByTestId("presets").locator("summary").click();
+  await expect(options).toHaveText(["No presets yet"]);
+
+  await prompt.fill("moody portrait, rim light");
+  await images.fill("3");
+  await page.getByLabel("Name", { exact: true }).fill("Moody");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(options).toHaveText(["Choose a preset…", "Moody"]);
+
+  await prompt.fill("something else");
+  await images.fill("1");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(prompt).toHaveValue("moody portrait, rim light");
+  await expect(images).toHaveValue("3");
+
+  await page.getByLabel("Name", { exact: true }).fill("Moody portraits");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(options).toHaveText(["Choose a preset…", "Moody portraits"]);
+
+  await page.reload();
+  await waitForHydration(page);
+  await page.getByTestId("presets").locator("summary").click();
+  await page.locator("#preset-choice").selectOption({ label: "Moody portraits" });
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("button", { name: "Delete it" }).click();
+  await expect(options).toHaveText(["No presets yet"]);
+});

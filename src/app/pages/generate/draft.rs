@@ -1,7 +1,7 @@
 //! What the form holds: the chosen model, the prompts and the model's other parameters, checked
 //! with the same `validate` the server runs, so a mistake shows before anything is sent.
 
-use crate::types::{GenerationRequest, ImageView, Job, ModelAvailability, ModelInfo};
+use crate::types::{GenerationRequest, ImageView, Job, ModelAvailability, ModelInfo, Preset};
 use atelier_catalogue::Category;
 use atelier_catalogue::{FieldError, validate};
 use leptos::prelude::*;
@@ -146,6 +146,28 @@ impl Draft {
     pub fn recall_image(&self, image: &ImageView, models: &[ModelInfo]) {
         let model_id = image.model_id.as_deref().unwrap_or_default();
         self.recall_settings(model_id, &image.prompt, image.negative_prompt.as_deref(), &image.parameters, models);
+    }
+
+    /// Puts a preset's settings into the form.
+    pub fn apply_preset(&self, preset: &Preset, models: &[ModelInfo]) {
+        let parameters = Value::Object(preset.parameters.clone());
+        self.recall_settings(&preset.model_id, &preset.prompt, preset.negative_prompt.as_deref(), &parameters, models);
+    }
+
+    /// The form's settings as a preset keeps them: model, prompt, negative prompt, parameters (the
+    /// seed only when locked).
+    pub fn settings(&self) -> (String, String, Option<String>, Map<String, Value>) {
+        let mut parameters = self.params.get_untracked();
+        if !self.seed_locked.get_untracked() {
+            parameters.remove("seed");
+        }
+        let negative = self.negative_prompt.get_untracked();
+        (
+            self.model.with_untracked(|model| model.spec.id.clone()),
+            self.prompt.get_untracked(),
+            (!negative.trim().is_empty()).then_some(negative),
+            parameters,
+        )
     }
 
     /// Makes one of the user's images the input of an image-to-image model (the chosen one if it

@@ -2,6 +2,7 @@
 
 use super::draft::Draft;
 use super::params::{FieldMessage, ParamField};
+use super::presets::PresetsPanel;
 use crate::api::generate::SubmitGeneration;
 use crate::app::components::model_facts::{CATEGORIES, Rating, category_label, cost_text, provider_label};
 use crate::types::{ModelAvailability, ModelInfo};
@@ -39,6 +40,7 @@ pub fn GenerateForm(models: Vec<ModelInfo>) -> impl IntoView {
                 generate();
             }
         >
+            <PresetsPanel models />
             <ModelPicker models=models.get_value() />
             <PromptBox on_submit=generate />
             <NegativePrompt />

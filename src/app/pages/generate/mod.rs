@@ -4,6 +4,7 @@
 mod draft;
 mod form;
 mod params;
+mod presets;
 mod results;
 
 use crate::api::generate::SubmitGeneration;
@@ -26,6 +27,7 @@ pub fn GeneratePage() -> impl IntoView {
     let submit = ServerAction::<SubmitGeneration>::new();
     provide_context(submit);
     provide_context(Feed::new(submit));
+    provide_context(presets::Presets::new());
     view! {
         <Title text="Generate" />
         <h1 class="sr-only">"Generate"</h1>
