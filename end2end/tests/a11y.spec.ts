@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test, expect, waitForHydration } from "./fixtures";
 import { signedInUser } from "./accounts";
+import { generateSketch } from "./generating";
 import type { Page } from "@playwright/test";
 
 /// The serious and critical WCAG 2 A/AA violations on the page as it is now, one line each.
@@ -30,15 +31,7 @@ test("the studio's pages have no serious or critical accessibility violations", 
   }
 
   // With work on them: a finished job on the generate page, and its image's page.
-  await page.goto("/generate");
-  await waitForHydration(page);
-  await page.getByLabel("Prompt", { exact: true }).fill("a small test image");
-  await page.getByRole("button", { name: "Custom" }).click();
-  await page.getByLabel("Width").fill("128");
-  await page.getByLabel("Height").fill("128");
-  await page.getByTestId("generate").click();
-  const image = page.locator("article[data-job] [data-image]").first();
-  await expect(image).toBeVisible({ timeout: 45_000 });
+  const image = await generateSketch(page, "a small test image", 128);
   expect(await seriousViolations(page), "/generate with a result").toEqual([]);
   await expectAccessible(page, (await image.getAttribute("href"))!);
   await expectAccessible(page, "/queue");

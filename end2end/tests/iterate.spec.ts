@@ -1,20 +1,11 @@
 import { test, expect, waitForHydration } from "./fixtures";
 import { signedInUser } from "./accounts";
+import { generateSketch } from "./generating";
 import { join } from "node:path";
 
 test("from a generated image: favourite, variations, an upscale, a comparison, and reuse as input", async ({ page }) => {
   await signedInUser(page, "iterate");
-  await page.goto("/generate");
-  await waitForHydration(page);
-  await page.getByLabel("Prompt", { exact: true }).fill("a red kite over the dunes");
-  await page.getByRole("button", { name: "Custom" }).click();
-  await page.getByLabel("Width").fill("256");
-  await page.getByLabel("Height").fill("256");
-  await page.getByTestId("generate").click();
-  const card = page.locator("article[data-job]").first();
-  await expect(card.locator("[data-image] img")).toHaveCount(1, { timeout: 45_000 });
-
-  await card.locator("[data-image]").first().click();
+  await (await generateSketch(page, "a red kite over the dunes", 256)).click();
   await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/);
   await waitForHydration(page);
   await expect(page.getByTestId("facts")).toContainText("256 × 256 px");
@@ -50,16 +41,7 @@ test("from a generated image: favourite, variations, an upscale, a comparison, a
 
 test("inpainting: a mask painted with the brush, undone, painted again and sent, becomes a repainted child", async ({ page }) => {
   await signedInUser(page, "inpaint");
-  await page.goto("/generate");
-  await waitForHydration(page);
-  await page.getByLabel("Prompt", { exact: true }).fill("a green field under a blue sky");
-  await page.getByRole("button", { name: "Custom" }).click();
-  await page.getByLabel("Width").fill("256");
-  await page.getByLabel("Height").fill("256");
-  await page.getByTestId("generate").click();
-  const image = page.locator("article[data-job] [data-image]").first();
-  await expect(image).toBeVisible({ timeout: 45_000 });
-  await image.click();
+  await (await generateSketch(page, "a green field under a blue sky", 256)).click();
   await waitForHydration(page);
 
   await page.getByRole("button", { name: "Inpaint" }).click();
