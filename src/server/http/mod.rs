@@ -20,13 +20,19 @@ use crate::server::auth::current::resolve_session;
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::{Router, middleware};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+/// Generating the route list runs the whole app once with resource loading suppressed for the whole
+/// process (leptos issue #4773): a resource first polled meanwhile, by a page another router is
+/// rendering, would never resolve. Tests build many routers in one process, so it is generated once.
+static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+
 /// Builds the whole application; `main` serves it and tests call it in-process.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let body_limit = usize::try_from(state.config.server.max_body_bytes).unwrap_or(usize::MAX);
     let router = Router::new()
         .merge(health::router())
