@@ -43,7 +43,16 @@ pub fn PresetsPanel(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
     let chosen = RwSignal::new(None::<Uuid>);
     let name = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
-    let all = move || presets.list.get().and_then(Result::ok).unwrap_or_default();
+    // The list is read only once the page runs in the browser: read during server rendering, it could
+    // be rendered before it loaded and then hydrate against a different list of options.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let all = move || {
+        if !mounted.get() {
+            return Vec::new();
+        }
+        presets.list.get().and_then(Result::ok).unwrap_or_default()
+    };
     let selected = move || chosen.get().and_then(|id| all().into_iter().find(|preset| preset.id == id));
     let save = move |_| {
         let (model_id, prompt, negative_prompt, parameters) = draft.settings();
