@@ -4,7 +4,7 @@
 mod support;
 
 use atelier::server::db::entity::{
-    auth_tokens, collection_images, collections, generation_queue, image_comments, images, job_events, models,
+    auth_tokens, collection_images, collections, generation_queue, image_comments, images, job_events, models, presets,
     projects, prompts, recovery_codes, sessions, shared_images, shared_projects, usage_logs, user_settings, users,
 };
 use atelier::server::db::{connect, connect_and_migrate};
@@ -43,7 +43,7 @@ const TABLES: [&str; 18] = [
 ];
 
 /// The named indexes both backends get.
-const INDEXES: [&str; 23] = [
+const INDEXES: [&str; 22] = [
     "idx_auth_tokens_token_hash",
     "idx_auth_tokens_user_id_purpose",
     "idx_collection_images_collection_id_image_id",
@@ -51,8 +51,7 @@ const INDEXES: [&str; 23] = [
     "idx_collections_user_id",
     "idx_generation_presets_user_id_name",
     "idx_generation_queue_batch",
-    "idx_generation_queue_claim",
-    "idx_generation_queue_lease",
+    "idx_generation_queue_claim_order",
     "idx_generation_queue_user_status",
     "idx_image_comments_image_id_created_at",
     "idx_images_is_favorite_created_at",
@@ -156,8 +155,18 @@ const PRESETS: Changes = Changes {
     renamed_values: &[],
 };
 
+const CLAIM_ORDER: Changes = Changes {
+    name: "m20261125_000005_claim_order",
+    tables: &[],
+    indexes: &["idx_generation_queue_claim_order"],
+    replaced_indexes: &["idx_generation_queue_claim", "idx_generation_queue_lease"],
+    renamed_columns: &[],
+    added_columns: &[],
+    renamed_values: &[],
+};
+
 /// Every migration, oldest first.
-const MIGRATIONS: [&Changes; 4] = [&INITIAL, &ACCOUNTS, &ENGINE, &PRESETS];
+const MIGRATIONS: [&Changes; 5] = [&INITIAL, &ACCOUNTS, &ENGINE, &PRESETS, &CLAIM_ORDER];
 
 const GIN_INDEX: &str = "idx_images_tags_gin";
 
@@ -201,36 +210,47 @@ async fn migrate_status_lists_every_migration() {
 }
 
 #[tokio::test]
-async fn migrating_down_one_step_removes_only_the_presets_on_sqlite() {
+async fn migrating_down_one_step_restores_only_the_old_claim_index_on_sqlite() {
     let (url, _dir) = sqlite_url();
     check_down_steps(&url, 1).await;
 }
 
 #[tokio::test]
-async fn migrating_down_one_step_removes_only_the_presets_on_postgres() {
+async fn migrating_down_one_step_restores_only_the_old_claim_index_on_postgres() {
     check_down_steps(&support::postgres::fresh_database().await, 1).await;
 }
 
 #[tokio::test]
-async fn migrating_down_two_steps_removes_the_generation_engine_changes_too_on_sqlite() {
+async fn migrating_down_two_steps_removes_the_presets_too_on_sqlite() {
     let (url, _dir) = sqlite_url();
     check_down_steps(&url, 2).await;
 }
 
 #[tokio::test]
-async fn migrating_down_two_steps_removes_the_generation_engine_changes_too_on_postgres() {
+async fn migrating_down_two_steps_removes_the_presets_too_on_postgres() {
     check_down_steps(&support::postgres::fresh_database().await, 2).await;
 }
 
 #[tokio::test]
-async fn migrating_down_three_steps_removes_the_accounts_changes_too_on_sqlite() {
+async fn migrating_down_three_steps_removes_the_generation_engine_changes_too_on_sqlite() {
     let (url, _dir) = sqlite_url();
     check_down_steps(&url, 3).await;
 }
 
 #[tokio::test]
-async fn migrating_down_three_steps_removes_the_accounts_changes_too_on_postgres() {
+async fn migrating_down_three_steps_removes_the_generation_engine_changes_too_on_postgres() {
     check_down_steps(&support::postgres::fresh_database().await, 3).await;
+}
+
+#[tokio::test]
+async fn migrating_down_four_steps_removes_the_accounts_changes_too_on_sqlite() {
+    let (url, _dir) = sqlite_url();
+    check_down_steps(&url, 4).await;
+}
+
+#[tokio::test]
+async fn migrating_down_four_steps_removes_the_accounts_changes_too_on_postgres() {
+    check_down_steps(&support::postgres::fresh_database().await, 4).await;
 }
 
 #[tokio::test]
@@ -575,7 +595,9 @@ async fn check_down_steps(url: &str, steps: usize) {
     let older_indexes = index_names(&db).await;
     for migration in undone {
         assert!(!older_indexes.iter().any(|name| migration.indexes.contains(&name.as_str())), "{older_indexes:?}");
-        for replaced in migration.replaced_indexes {
+        // An index both created and replaced by undone migrations is gone from the older schema.
+        let created_by_undone = |index: &&str| undone.iter().any(|migration| migration.indexes.contains(index));
+        for replaced in migration.replaced_indexes.iter().filter(|index| !created_by_undone(index)) {
             assert!(older_indexes.iter().any(|name| name == replaced), "no {replaced} in {older_indexes:?}");
         }
     }
@@ -643,6 +665,9 @@ async fn check_down_steps(url: &str, steps: usize) {
     }
     if undoes(&ENGINE) {
         insert(&db, account.event).await;
+    }
+    if undoes(&PRESETS) {
+        insert(&db, account.preset).await;
     }
 }
 
@@ -749,6 +774,7 @@ async fn check_round_trip(db: &DatabaseConnection) {
     assert_eq!(find(db, auth_tokens::Entity::find_by_id(fixture.auth_token.id)).await, fixture.auth_token);
     assert_eq!(find(db, recovery_codes::Entity::find_by_id(fixture.recovery_code.id)).await, fixture.recovery_code);
     assert_eq!(find(db, job_events::Entity::find_by_id(fixture.event.id)).await, fixture.event);
+    assert_eq!(find(db, presets::Entity::find_by_id(fixture.preset.id)).await, fixture.preset);
 
     // Spot checks of decoded values, independent of the fixture's own construction.
     let image = find(db, images::Entity::find_by_id(fixture.image.id)).await;
@@ -833,6 +859,7 @@ async fn check_user_cascade(db: &DatabaseConnection) {
     // (Both accounts had a recovery code with the same hash: only Alice's went.)
     assert_eq!(recovery_codes::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.recovery_code));
     assert_eq!(job_events::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.event));
+    assert_eq!(presets::Entity::find().all(db).await.unwrap(), std::slice::from_ref(&bob.preset));
     // ...including Bob's comment on her image and hers on his image.
     let comments = image_comments::Entity::find().all(db).await.unwrap();
     assert_eq!(comments, std::slice::from_ref(&bob.comment));
@@ -1330,10 +1357,9 @@ async fn events_after(db: &DatabaseConnection, user_id: Uuid, last_seen: i64) ->
 /// The engine's indexes, column by column, on either backend.
 async fn check_engine_indexes(db: &DatabaseConnection) {
     for (index, expected) in [
-        ("idx_generation_queue_claim", "generation_queue(status, next_attempt_at, priority DESC, position)"),
+        ("idx_generation_queue_claim_order", "generation_queue(status, priority DESC, position, id)"),
         ("idx_generation_queue_user_status", "generation_queue(user_id, status, position)"),
         ("idx_generation_queue_batch", "generation_queue(batch_id)"),
-        ("idx_generation_queue_lease", "generation_queue(status, lease_expires_at)"),
         ("idx_job_events_user_id_id", "job_events(user_id, id)"),
         ("idx_job_events_created_at", "job_events(created_at)"),
     ] {
@@ -1341,9 +1367,10 @@ async fn check_engine_indexes(db: &DatabaseConnection) {
     }
 
     if db.get_database_backend() == DbBackend::Sqlite {
-        // The claim of a never-tried job reads the index in order: no sort step.
+        // The claim reads pending jobs in its order from the index: no sort step.
         let claim = "EXPLAIN QUERY PLAN SELECT id FROM generation_queue \
-                     WHERE status = 'pending' AND next_attempt_at IS NULL ORDER BY priority DESC, position LIMIT 1";
+                     WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= '2026-11-25') \
+                     ORDER BY priority DESC, position, id LIMIT 1";
         let plan: Vec<String> = db
             .query_all_raw(Statement::from_string(DbBackend::Sqlite, claim))
             .await
@@ -1351,7 +1378,7 @@ async fn check_engine_indexes(db: &DatabaseConnection) {
             .iter()
             .map(|step| step.try_get::<String>("", "detail").unwrap())
             .collect();
-        assert!(plan.iter().any(|step| step.contains("idx_generation_queue_claim")), "{plan:?}");
+        assert!(plan.iter().any(|step| step.contains("idx_generation_queue_claim_order")), "{plan:?}");
         assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "{plan:?}");
     }
 }
@@ -1378,6 +1405,7 @@ struct Account {
     auth_token: auth_tokens::Model,
     recovery_code: recovery_codes::Model,
     event: job_events::Model,
+    preset: presets::Model,
 }
 
 /// A fixed instant with microseconds (PostgreSQL's precision), `seconds` after a base.
@@ -1688,6 +1716,21 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
     .insert(db)
     .await
     .unwrap();
+    let preset = insert(
+        db,
+        presets::Model {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            name: "Poster look".into(),
+            model_id: model.fal_model_id.clone(),
+            prompt: "a neon cat".into(),
+            negative_prompt: Some("blurry".into()),
+            parameters: json!({"guidance_scale": 3.5, "num_images": 2}),
+            created_at: at(20),
+            updated_at: at(21),
+        },
+    )
+    .await;
 
     Account {
         user,
@@ -1707,6 +1750,7 @@ async fn seed_account(db: &DatabaseConnection, label: &str) -> Account {
         auth_token,
         recovery_code,
         event,
+        preset,
     }
 }
 

@@ -8,6 +8,7 @@ mod m20261121_000001_create_schema;
 mod m20261122_000002_accounts;
 mod m20261123_000003_generation_engine;
 mod m20261124_000004_presets;
+mod m20261125_000005_claim_order;
 
 /// Every migration of the studio, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_accounts::Migration),
             Box::new(m20261123_000003_generation_engine::Migration),
             Box::new(m20261124_000004_presets::Migration),
+            Box::new(m20261125_000005_claim_order::Migration),
         ]
     }
 }

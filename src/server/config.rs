@@ -1,6 +1,7 @@
 //! The studio's runtime settings: the embedded `Leptos.toml` defaults, then the user's file, then
 //! environment variables. Anything wrong stops start-up with one line naming the key.
 
+use crate::server::imaging::ImageLimits;
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
@@ -127,6 +128,18 @@ pub struct LimitsConfig {
     pub max_image_side: u32,
     pub max_images_per_request: u8,
     pub workers: u16,
+}
+
+impl LimitsConfig {
+    /// What an image brought in may be, as an upload or as a job's input: the same limits, so that
+    /// whatever is uploaded can be used as an input.
+    pub fn input_images(&self) -> ImageLimits {
+        ImageLimits {
+            max_bytes: self.max_upload_bytes,
+            max_width: self.max_image_side,
+            max_height: self.max_image_side,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

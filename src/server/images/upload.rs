@@ -3,7 +3,7 @@
 //! stored under the same keys and recorded as an `images` row without a model. All or nothing: when
 //! the row cannot be written, the files already stored are deleted.
 
-use crate::server::config::LimitsConfig;
+use super::files::{ImageFiles, remove_files};
 use crate::server::db::entity::images;
 use crate::server::error::AppError;
 use crate::server::imaging::{
@@ -11,7 +11,6 @@ use crate::server::imaging::{
     encode_png, encode_webp_lossless, prepare_generated,
 };
 use crate::server::state::AppState;
-use crate::server::storage::{BlobKey, BlobStore, StorageError};
 use crate::types::ImageView;
 use bytes::Bytes;
 use chrono::Utc;
@@ -28,28 +27,22 @@ pub const UPLOAD_FIELD: &str = "image";
 /// picture is usually the input of further work.
 const REENCODED_JPEG_QUALITY: u8 = 92;
 
-/// What an upload may be: the studio's upload limits, the same that job inputs are read under, so
-/// whatever is accepted here can be used as an input.
-fn upload_limits(limits: &LimitsConfig) -> ImageLimits {
-    ImageLimits {
-        max_bytes: limits.max_upload_bytes,
-        max_width: limits.max_image_side,
-        max_height: limits.max_image_side,
-    }
-}
-
 /// Adds `upload` (the bytes of a PNG, JPEG or WebP file) to `owner`'s library and returns its row.
 /// Anything that is not such an image, or is over the limits, is refused as `Invalid` on the field
 /// [`UPLOAD_FIELD`] with a sentence for the person who sent it.
 pub async fn upload_image(state: &AppState, owner: Uuid, upload: Bytes) -> Result<images::Model, AppError> {
-    let limits = upload_limits(&state.config.limits);
+    let limits = state.config.limits.input_images();
     let prepared =
         tokio::task::spawn_blocking(move || prepare_upload(&upload, &limits)).await.map_err(AppError::internal)??;
 
     let id = Uuid::now_v7();
-    let files = ImageFiles::of(owner, id, &prepared)?;
+    let files = ImageFiles::of(owner, id, &prepared).map_err(|e| AppError::internal(format!("{e:?}")))?;
     let storage = state.storage.as_ref();
-    store_files(storage, &files, &prepared).await?;
+    let mut written = Vec::new();
+    if let Err(error) = files.store(storage, &prepared, &mut written).await {
+        remove_files(storage, &written).await;
+        return Err(error.into());
+    }
     match row(owner, id, &prepared, &files).insert(&state.db).await {
         Ok(row) => Ok(row),
         Err(error) => {
@@ -108,65 +101,6 @@ fn refused(error: ImageError) -> AppError {
         AppError::invalid(UPLOAD_FIELD, error.to_string())
     } else {
         AppError::internal(format!("{error:?}"))
-    }
-}
-
-/// Where an image's three files live: `users/<owner>/images/<id>/{original,thumb,preview}.<ext>`, as
-/// the results pipeline stores generated images, so every route that serves those serves these.
-struct ImageFiles {
-    original: BlobKey,
-    thumb: BlobKey,
-    preview: BlobKey,
-}
-
-impl ImageFiles {
-    fn of(owner: Uuid, id: Uuid, prepared: &PreparedImage) -> Result<Self, AppError> {
-        let base = format!("users/{owner}/images/{id}");
-        let key = |name: &str, extension: &str| {
-            let raw = format!("{base}/{name}.{extension}");
-            BlobKey::parse(&raw).map_err(|e| AppError::internal(format!("{raw}: {e}")))
-        };
-        Ok(Self {
-            original: key("original", prepared.original_format.extension())?,
-            thumb: key("thumb", prepared.thumbnail.extension)?,
-            preview: key("preview", prepared.preview.extension)?,
-        })
-    }
-
-    fn keys(&self) -> [BlobKey; 3] {
-        [self.original.clone(), self.thumb.clone(), self.preview.clone()]
-    }
-}
-
-/// Writes the three files; when one fails, those already written are deleted.
-async fn store_files(
-    storage: &dyn BlobStore,
-    files: &ImageFiles,
-    prepared: &PreparedImage,
-) -> Result<(), StorageError> {
-    let writes = [
-        (&files.original, &prepared.original, prepared.original_format.mime()),
-        (&files.thumb, &prepared.thumbnail.bytes, prepared.thumbnail.mime),
-        (&files.preview, &prepared.preview.bytes, prepared.preview.mime),
-    ];
-    let mut written = Vec::with_capacity(writes.len());
-    for (key, bytes, mime) in writes {
-        // Counted before the write: a store may fail after keeping part of what it was given.
-        written.push(key.clone());
-        if let Err(error) = storage.put(key, Bytes::from(bytes.clone()), mime).await {
-            remove_files(storage, &written).await;
-            return Err(error);
-        }
-    }
-    Ok(())
-}
-
-/// Deletes files no row refers to; a failure is logged (nothing would ever serve them).
-async fn remove_files(storage: &dyn BlobStore, keys: &[BlobKey]) {
-    for key in keys {
-        if let Err(error) = storage.delete(key).await {
-            tracing::warn!(%key, %error, "could not remove a file of an unrecorded upload");
-        }
     }
 }
 

@@ -25,14 +25,14 @@ const CLAIM_LOCK_KEY: i64 = 0x6174_656c_6965_7201;
 /// there is nothing to run or the limits are reached.
 ///
 /// A job can be claimed when it is
-/// - `pending`, due (`next_attempt_at` unset or past), and its owner's queue is not paused; or
 /// - `running` with a lease that ran out (its worker died; jobs left running without a lease by
 ///   the worker before leases existed too). It keeps its `provider_handle`, so the new worker
-///   resumes polling the provider's request instead of submitting it again.
+///   resumes polling the provider's request instead of submitting it again. These come first; or
+/// - `pending`, due (`next_attempt_at` unset or past), and its owner's queue is not paused.
 ///
 /// Jobs of users who already have `limits.per_user` jobs running (with live leases) are skipped;
-/// nothing is claimed while `limits.global` are. Order: `priority` descending, then `position`
-/// (the user's order), then `id` (age).
+/// nothing is claimed while `limits.global` are. Within each kind, order: `priority` descending,
+/// then `position` (the user's order), then `id` (age).
 ///
 /// `attempts` counts submissions to the provider: it grows when a `pending` job is claimed, and
 /// when a reclaimed job has no `provider_handle` (its worker died before submitting, so the new
@@ -72,8 +72,19 @@ pub async fn claim(
 }
 
 /// `$1` worker id, `$2` lease end, `$3` now, `$4` global limit, `$5` per-user limit.
+///
+/// Jobs whose lease ran out come first: they were started before anything still pending. Each
+/// pick reads `idx_generation_queue_claim_order` (status, then the claim's order) and stops at the
+/// first job it may take, so a claim costs the same behind 10 jobs or 10,000.
 fn claim_sql(backend: DbBackend) -> String {
     let skip_locked = if backend == DbBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let within_limits = format!(
+        "(SELECT COUNT(*) FROM generation_queue r \
+            WHERE r.status = '{STATUS_RUNNING}' AND r.lease_expires_at >= $3) < $4 \
+         AND (SELECT COUNT(*) FROM generation_queue r \
+            WHERE r.user_id = q.user_id AND r.status = '{STATUS_RUNNING}' AND r.lease_expires_at >= $3) < $5"
+    );
+    let order = "ORDER BY q.priority DESC, q.position ASC, q.id ASC LIMIT 1";
     format!(
         "UPDATE generation_queue SET \
             status = '{STATUS_RUNNING}', \
@@ -83,22 +94,19 @@ fn claim_sql(backend: DbBackend) -> String {
             attempts = CASE WHEN status = '{STATUS_PENDING}' OR provider_handle IS NULL \
                 THEN attempts + 1 ELSE attempts END, \
             updated_at = $3 \
-         WHERE id = ( \
-            SELECT q.id FROM generation_queue q \
-            WHERE ( \
-                (q.status = '{STATUS_PENDING}' \
+         WHERE id = COALESCE( \
+            (SELECT q.id FROM generation_queue q \
+                WHERE q.status = '{STATUS_RUNNING}' \
+                    AND (q.lease_expires_at IS NULL OR q.lease_expires_at < $3) \
+                    AND {within_limits} \
+                {order} {skip_locked}), \
+            (SELECT q.id FROM generation_queue q \
+                WHERE q.status = '{STATUS_PENDING}' \
                     AND (q.next_attempt_at IS NULL OR q.next_attempt_at <= $3) \
                     AND NOT EXISTS (SELECT 1 FROM user_settings s \
-                        WHERE s.user_id = q.user_id AND s.queue_paused = TRUE)) \
-                OR (q.status = '{STATUS_RUNNING}' \
-                    AND (q.lease_expires_at IS NULL OR q.lease_expires_at < $3)) \
-            ) \
-            AND (SELECT COUNT(*) FROM generation_queue r \
-                WHERE r.status = '{STATUS_RUNNING}' AND r.lease_expires_at >= $3) < $4 \
-            AND (SELECT COUNT(*) FROM generation_queue r \
-                WHERE r.user_id = q.user_id AND r.status = '{STATUS_RUNNING}' AND r.lease_expires_at >= $3) < $5 \
-            ORDER BY q.priority DESC, q.position ASC, q.id ASC \
-            LIMIT 1 {skip_locked} \
+                        WHERE s.user_id = q.user_id AND s.queue_paused = TRUE) \
+                    AND {within_limits} \
+                {order} {skip_locked}) \
          ) \
          RETURNING *"
     )

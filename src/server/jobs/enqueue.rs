@@ -6,7 +6,8 @@ use crate::server::error::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -84,7 +85,22 @@ pub async fn enqueue_batch(db: &DatabaseConnection, jobs: Vec<NewJob>) -> Result
         generation_queue::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
+    if ids.len() >= BATCH_CHUNK && db.get_database_backend() == DbBackend::Postgres {
+        refresh_statistics(db.clone());
+    }
     Ok(ids)
+}
+
+/// Lets PostgreSQL's planner see a large batch at once. Until autovacuum next analyzes the table
+/// (up to a minute later) the planner believes the few pending jobs it last counted, and each claim
+/// sorts the whole queue instead of reading the claim-order index (30 ms instead of 0.1 ms behind
+/// 10,000 jobs). Runs beside the caller, who does not wait for it.
+fn refresh_statistics(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        if let Err(error) = db.execute_unprepared("ANALYZE generation_queue").await {
+            tracing::warn!(%error, "could not refresh the queue's statistics after a large batch");
+        }
+    });
 }
 
 /// The highest position among the user's jobs, 0 when they have none.

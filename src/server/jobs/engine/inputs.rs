@@ -4,7 +4,7 @@
 
 use super::worker::Stop;
 use crate::server::db::entity::{generation_queue, images};
-use crate::server::imaging::{ImageFormat, ImageLimits, SafeImage, decode_untrusted};
+use crate::server::imaging::{ImageFormat, SafeImage, decode_untrusted};
 use crate::server::jobs::JobError;
 use crate::server::state::AppState;
 use crate::server::storage::BlobKey;
@@ -22,16 +22,6 @@ pub(super) struct InputFile {
     pub format: ImageFormat,
 }
 
-/// Limits for input images: the studio's upload limits.
-pub(super) fn input_limits(state: &AppState) -> ImageLimits {
-    let limits = &state.config.limits;
-    ImageLimits {
-        max_bytes: limits.max_upload_bytes,
-        max_width: limits.max_image_side,
-        max_height: limits.max_image_side,
-    }
-}
-
 /// The bytes `value` refers to, when it is an image reference or a data URI; `None` for anything else
 /// (an `http(s)` URL, which a remote provider fetches itself).
 pub(super) async fn read(
@@ -40,7 +30,7 @@ pub(super) async fn read(
     param: &str,
     value: &str,
 ) -> Result<Option<InputFile>, Stop> {
-    let limits = input_limits(state);
+    let limits = state.config.limits.input_images();
     let bytes = if let Some(id) = value.strip_prefix(IMAGE_REF_PREFIX) {
         read_own_image(state, job.user_id, param, id).await?
     } else if value.starts_with("data:") {
@@ -54,7 +44,7 @@ pub(super) async fn read(
 
 /// Decodes an input image under the upload limits (off the async runtime).
 pub(super) async fn decode(state: &AppState, param: &str, file: InputFile) -> Result<SafeImage, Stop> {
-    let limits = input_limits(state);
+    let limits = state.config.limits.input_images();
     let param_owned = param.to_owned();
     tokio::task::spawn_blocking(move || decode_untrusted(&file.bytes, &limits))
         .await

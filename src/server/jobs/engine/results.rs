@@ -6,11 +6,12 @@
 use super::download::MAX_OUTPUT_BYTES;
 use super::worker::{Stop, Worker};
 use crate::server::db::entity::{generation_queue, images};
+use crate::server::images::{ImageFiles, remove_files};
 use crate::server::imaging::{GenerationMetadata, ImageLimits, PreparedImage, prepare_generated};
 use crate::server::jobs::{self, JobError};
-use crate::server::storage::{BlobKey, BlobStore};
+use crate::server::storage::BlobKey;
+use crate::types::ImageView;
 use atelier_catalogue::{CostUnit, ModelSpec};
-use bytes::Bytes;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Map, Value, json};
@@ -75,7 +76,7 @@ pub(super) async fn store(
     let mut written: Vec<BlobKey> = Vec::new();
     let outcome = write_and_record(worker, job, spec, &ready, produced.generation_time, &mut written).await;
     if !matches!(outcome, Ok(Some(_))) {
-        remove(storage.as_ref(), &written).await;
+        remove_files(storage.as_ref(), &written).await;
     }
     outcome
 }
@@ -118,27 +119,17 @@ async fn write_and_record(
     let storage = worker.state.storage.as_ref();
     let mut rows = Vec::with_capacity(ready.len());
     for image in ready {
-        let prepared = &image.prepared;
-        let base = format!("users/{}/images/{}", job.user_id, image.id);
-        let original = key(&format!("{base}/original.{}", prepared.original_format.extension()))?;
-        let thumb = key(&format!("{base}/thumb.{}", prepared.thumbnail.extension))?;
-        let preview = key(&format!("{base}/preview.{}", prepared.preview.extension))?;
-        for (key, bytes, mime) in [
-            (&original, &prepared.original, prepared.original_format.mime()),
-            (&thumb, &prepared.thumbnail.bytes, prepared.thumbnail.mime),
-            (&preview, &prepared.preview.bytes, prepared.preview.mime),
-        ] {
-            written.push(key.clone());
-            storage.put(key, Bytes::from(bytes.clone()), mime).await.map_err(|error| {
-                tracing::warn!(job = %job.id, %error, "storing a generated image failed");
-                JobError {
-                    error_type: "storage".into(),
-                    message: "The generated image could not be stored; it will be tried again.".into(),
-                    retryable: true,
-                }
-            })?;
-        }
-        rows.push(row(job, spec, image, generation_time, &original, &thumb, &preview));
+        let files = ImageFiles::of(job.user_id, image.id, &image.prepared)
+            .map_err(|e| Stop::Abandon(format!("the files of image {}: {e:?}", image.id)))?;
+        files.store(storage, &image.prepared, written).await.map_err(|error| {
+            tracing::warn!(job = %job.id, %error, "storing a generated image failed");
+            JobError {
+                error_type: "storage".into(),
+                message: "The generated image could not be stored; it will be tried again.".into(),
+                retryable: true,
+            }
+        })?;
+        rows.push(row(job, spec, image, generation_time, &files));
     }
 
     let txn = jobs::begin_write(&worker.state.db).await?;
@@ -166,15 +157,12 @@ fn cost_of(spec: &ModelSpec, prepared: &PreparedImage) -> u32 {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn row(
     job: &generation_queue::Model,
     spec: &ModelSpec,
     image: &Ready,
     generation_time: Option<f64>,
-    original: &BlobKey,
-    thumb: &BlobKey,
-    preview: &BlobKey,
+    files: &ImageFiles,
 ) -> images::ActiveModel {
     let prepared = &image.prepared;
     let now = Utc::now();
@@ -186,9 +174,9 @@ fn row(
         id: Set(image.id),
         user_id: Set(job.user_id),
         project_id: Set(job.project_id),
-        file_path: Set(original.to_string()),
-        file_url: Set(format!("/api/images/{}/original", image.id)),
-        thumbnail_url: Set(Some(format!("/api/images/{}/thumbnail", image.id))),
+        file_path: Set(files.original.to_string()),
+        file_url: Set(ImageView::file_url(image.id, "original")),
+        thumbnail_url: Set(Some(ImageView::file_url(image.id, "thumbnail"))),
         width: Set(i32::try_from(prepared.width).unwrap_or(i32::MAX)),
         height: Set(i32::try_from(prepared.height).unwrap_or(i32::MAX)),
         file_size: Set(i64::try_from(prepared.original.len()).unwrap_or(i64::MAX)),
@@ -207,8 +195,8 @@ fn row(
         metadata: Set(json!({
             "job_id": job.id,
             "seed": image.seed,
-            "thumbnail_key": thumb.as_str(),
-            "preview_key": preview.as_str(),
+            "thumbnail_key": files.thumb.as_str(),
+            "preview_key": files.preview.as_str(),
             "thumbnail": {"width": prepared.thumbnail.width, "height": prepared.thumbnail.height},
             "preview": {"width": prepared.preview.width, "height": prepared.preview.height},
             "perceptual_hash": prepared.perceptual_hash,
@@ -219,18 +207,5 @@ fn row(
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
-    }
-}
-
-fn key(raw: &str) -> Result<BlobKey, Stop> {
-    BlobKey::parse(raw).map_err(|e| Stop::Abandon(format!("{raw}: {e}")))
-}
-
-/// Deletes files of a job that did not complete; a failure is logged (nothing refers to them).
-async fn remove(storage: &dyn BlobStore, keys: &[BlobKey]) {
-    for key in keys {
-        if let Err(error) = storage.delete(key).await {
-            tracing::warn!(%key, %error, "could not remove a file of an unrecorded image");
-        }
     }
 }
