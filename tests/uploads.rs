@@ -312,3 +312,40 @@ async fn when_the_row_cannot_be_written_the_files_already_stored_are_removed() {
     let view = uploaded(&ada, "a.png", &png(40, 30)).await;
     assert_eq!(blobs_under(&studio, &format!("users/{ada_id}/images/{}", view.id)).await.len(), 3);
 }
+
+#[tokio::test]
+async fn an_unconfirmed_address_cannot_upload_when_the_studio_asks_for_one() {
+    let studio = TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "true")]).await;
+    let ada = signed_up(&studio, "ada@example.com").await;
+    let ada_id = user_id(&studio, "ada@example.com").await;
+
+    let response = upload(&ada, "a.png", "image/png", &png(8, 8)).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.body);
+    let error = response.api_error();
+    assert_eq!(error.field.as_deref(), Some("email"));
+    assert_eq!(error.message, "Confirm your email address before uploading: the link is in your inbox.");
+    assert_eq!(image_rows(&studio).await, 0);
+    assert_eq!(blobs_under(&studio, &format!("users/{ada_id}")).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn uploads_past_the_rate_limit_wait_and_are_told_how_long() {
+    let studio = studio(&[]).await;
+    let ada = signed_up(&studio, "ada@example.com").await;
+    let grace = signed_up(&studio, "grace@example.com").await;
+    let small = png(8, 8);
+    for n in 0..60 {
+        let response = upload(&ada, "a.png", "image/png", &small).await;
+        assert_eq!(response.status, StatusCode::CREATED, "upload {n}: {}", response.body);
+    }
+
+    let refused = upload(&ada, "a.png", "image/png", &small).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    assert_eq!(refused.api_error().code, "rate_limited");
+    let retry_after: u64 = refused.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=15 * 60).contains(&retry_after), "Retry-After: {retry_after}");
+    assert_eq!(image_rows(&studio).await, 60, "the refused upload left no row");
+
+    // The limit is per account: another person on the same network still uploads.
+    uploaded(&grace, "b.png", &small).await;
+}

@@ -10,7 +10,6 @@ use crate::server::error::AppError;
 use crate::server::state::AppState;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, Set, TransactionTrait};
-use std::time::Instant;
 use uuid::Uuid;
 
 pub struct Registration {
@@ -183,10 +182,5 @@ pub(super) fn rate_limit(
     client: &ClientInfo,
     account: &str,
 ) -> Result<(), AppError> {
-    let ip = client.ip_address.as_deref().unwrap_or("unknown");
-    let account = (!account.is_empty()).then_some(account);
-    state
-        .rate_limiter
-        .check(action, ip, account, Instant::now())
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+    state.rate_limiter.allow(action, client, account)
 }

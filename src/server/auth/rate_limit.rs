@@ -1,6 +1,9 @@
-//! In-memory rate limits for the sign-in family of requests, keyed per client IP and per account.
+//! In-memory rate limits for the sign-in family of requests and for uploads, keyed per client IP
+//! and per account.
 //! Fixed windows: simple to reason about, and the window's end is the honest `Retry-After`.
 
+use super::session::ClientInfo;
+use crate::server::error::AppError;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -12,6 +15,8 @@ pub enum LimitedAction {
     Register,
     ForgotPassword,
     Verify,
+    /// Adding an image to the library: generous for real work, a wall for a flood.
+    Upload,
 }
 
 impl LimitedAction {
@@ -22,6 +27,7 @@ impl LimitedAction {
             LimitedAction::Register => (10, 5),
             LimitedAction::ForgotPassword => (10, 3),
             LimitedAction::Verify => (30, 10),
+            LimitedAction::Upload => (240, 60),
         }
     }
 }
@@ -86,6 +92,15 @@ impl RateLimiter {
             }
         }
         retry_after.map_or(Ok(()), Err)
+    }
+
+    /// [`check`](Self::check) for a request from `client` on `account` (empty when unknown), refused
+    /// as [`AppError::RateLimited`] with the time to wait.
+    pub fn allow(&self, action: LimitedAction, client: &ClientInfo, account: &str) -> Result<(), AppError> {
+        let ip = client.ip_address.as_deref().unwrap_or("unknown");
+        let account = (!account.is_empty()).then_some(account);
+        self.check(action, ip, account, Instant::now())
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
     }
 
     /// Forgets the account's failures after it signs in successfully.

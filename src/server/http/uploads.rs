@@ -3,12 +3,15 @@
 //! `image`; the answer is `201 Created` with the new image as an `ImageView`.
 //!
 //! Every refusal of the file is a 422 naming `image`, with a sentence the person can act on: no file,
-//! an empty one, one that is not PNG, JPEG or WebP, or one over the size or pixel limits.
+//! an empty one, one that is not PNG, JPEG or WebP, or one over the size or pixel limits. Before the
+//! file is read: a 422 naming `email` when the studio wants a confirmed address first, and a 429
+//! with `Retry-After` past the upload rate limit.
 
 use crate::server::auth::CurrentSession;
+use crate::server::auth::session::ClientInfo;
 use crate::server::config::LimitsConfig;
 use crate::server::error::AppError;
-use crate::server::images::{UPLOAD_FIELD, image_view, upload_image};
+use crate::server::images::{UPLOAD_FIELD, image_view, may_upload, upload_image};
 use crate::server::imaging::ImageError;
 use crate::server::state::AppState;
 use crate::types::ImageView;
@@ -16,7 +19,7 @@ use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use bytes::Bytes;
 
 /// Room for the multipart framing around the file. A file over the limit by less than this still
@@ -32,8 +35,10 @@ pub fn router(limits: &LimitsConfig) -> Router<AppState> {
 async fn upload(
     State(state): State<AppState>,
     session: CurrentSession,
+    Extension(client): Extension<ClientInfo>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ImageView>), AppError> {
+    may_upload(&state, &session.user, &client)?;
     let multipart = multipart.map_err(|_| choose_a_file())?;
     let file = image_field(multipart, state.config.limits.max_upload_bytes).await?;
     let row = upload_image(&state, session.user.id, file).await?;

@@ -13,5 +13,5 @@ pub use iterate::{
     UPSCALE_FACTORS, iterate, iteration_request,
 };
 pub use library::{children, detail, owned_image, set_favourite};
-pub use upload::{UPLOAD_FIELD, upload_image};
+pub use upload::{UPLOAD_FIELD, may_upload, upload_image};
 pub use view::image_view;

@@ -4,7 +4,9 @@
 //! the row cannot be written, the files already stored are deleted.
 
 use super::files::{ImageFiles, remove_files};
-use crate::server::db::entity::images;
+use crate::server::auth::rate_limit::LimitedAction;
+use crate::server::auth::session::ClientInfo;
+use crate::server::db::entity::{images, users};
 use crate::server::error::AppError;
 use crate::server::imaging::{
     GenerationMetadata, ImageError, ImageFormat, ImageLimits, PreparedImage, SafeImage, decode_untrusted, encode_jpeg,
@@ -26,6 +28,18 @@ pub const UPLOAD_FIELD: &str = "image";
 /// A re-encoded JPEG loses a little each time: high quality keeps the loss out of sight, since the
 /// picture is usually the input of further work.
 const REENCODED_JPEG_QUALITY: u8 = 92;
+
+/// Whether `user` may add an image now: with a confirmed email when the studio asks for one (as for
+/// generating), and within the upload rate limit. Checked before the file is read.
+pub fn may_upload(state: &AppState, user: &users::Model, client: &ClientInfo) -> Result<(), AppError> {
+    if state.config.auth.require_verified_email && !user.email_verified {
+        return Err(AppError::invalid(
+            "email",
+            "Confirm your email address before uploading: the link is in your inbox.",
+        ));
+    }
+    state.rate_limiter.allow(LimitedAction::Upload, client, &user.id.to_string())
+}
 
 /// Adds `upload` (the bytes of a PNG, JPEG or WebP file) to `owner`'s library and returns its row.
 /// Anything that is not such an image, or is over the limits, is refused as `Invalid` on the field
