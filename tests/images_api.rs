@@ -7,9 +7,9 @@ mod support;
 
 use atelier::api::generate::SubmitGeneration;
 use atelier::api::images::{GetImage, IterateImage, SetImageFavourite};
+use atelier::api::queue::GetMyQueue;
 use atelier::server::db::entity::{generation_queue, images};
-use atelier::server::jobs::engine::{Engine, EngineSettings};
-use atelier::types::{ApiError, ImageDetail, ImageView, Job, JobStatus};
+use atelier::types::{ApiError, ImageDetail, ImageView, Job, MyQueue};
 use axum::http::StatusCode;
 use chrono::Utc;
 use leptos::server_fn::ServerFn;
@@ -17,19 +17,13 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 use support::client::{Client, signed_up};
+use support::engine::{engine, made_by};
 use support::studio::{TestResponse, TestStudio};
 use uuid::Uuid;
 
 async fn studio() -> TestStudio {
     TestStudio::start(&[("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")]).await
-}
-
-fn engine(studio: &TestStudio) -> Engine {
-    let mut settings = EngineSettings::from_config(&studio.state.config);
-    settings.idle = Duration::from_millis(50);
-    Engine::start_with(studio.state.clone(), settings)
 }
 
 fn ok<T: DeserializeOwned>(response: TestResponse) -> T {
@@ -40,32 +34,6 @@ fn ok<T: DeserializeOwned>(response: TestResponse) -> T {
 fn refusal(response: TestResponse, status: StatusCode) -> ApiError {
     assert_eq!(response.status, status, "{}", response.body);
     response.api_error()
-}
-
-/// Waits (up to 60 s: the machine may be busy) for the job to end, and returns its row.
-async fn finished(studio: &TestStudio, job: Uuid) -> generation_queue::Model {
-    let started = Instant::now();
-    loop {
-        let row = generation_queue::Entity::find_by_id(job).one(&studio.state.db).await.unwrap().unwrap();
-        let status = JobStatus::parse(&row.status).unwrap();
-        if status.is_final() {
-            assert_eq!(status, JobStatus::Completed, "{:?}: {:?}", row.error_type, row.error_message);
-            return row;
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "job {job} still {} after 60 s", row.status);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The rows of the images a finished job made, in the order it lists them.
-async fn made_by(studio: &TestStudio, job: Uuid) -> Vec<images::Model> {
-    let row = finished(studio, job).await;
-    let ids: Vec<Uuid> = serde_json::from_value(row.result_image_ids).unwrap();
-    let mut made = Vec::new();
-    for id in ids {
-        made.push(images::Entity::find_by_id(id).one(&studio.state.db).await.unwrap().expect("the image row"));
-    }
-    made
 }
 
 /// A 64×64 sketch with seed 7 made by the engine for `client`.
@@ -88,6 +56,10 @@ async fn get_image(client: &Client<'_>, id: Uuid) -> TestResponse {
 
 async fn set_favourite(client: &Client<'_>, id: Uuid, favourite: bool) -> TestResponse {
     client.call(SetImageFavourite::PATH, &[("id", &id.to_string()), ("favourite", &favourite.to_string())]).await
+}
+
+async fn favourites_in_queue(client: &Client<'_>) -> Vec<Uuid> {
+    ok::<MyQueue>(client.call(GetMyQueue::PATH, &[]).await).favourite_image_ids
 }
 
 async fn iterate(client: &Client<'_>, id: Uuid, iteration: Value) -> TestResponse {
@@ -136,14 +108,20 @@ async fn an_image_reads_as_it_was_made_and_can_be_marked_a_favourite() {
     let original = ada.get_bytes(&ImageView::file_url(row.id, "original")).await;
     assert_eq!(original.body.len() as i64, image.file_size, "the size is the stored file's");
 
+    assert_eq!(favourites_in_queue(&ada).await, Vec::<Uuid>::new());
     let marked: ImageView = ok(set_favourite(&ada, row.id, true).await);
     assert!(marked.is_favorite);
     let stored = images::Entity::find_by_id(row.id).one(&studio.state.db).await.unwrap().unwrap();
     assert!(stored.is_favorite && stored.updated_at > row.updated_at);
     assert!(ok::<ImageDetail>(get_image(&ada, row.id).await).image.is_favorite);
+    // The queue says which of its images are favourites, so the results need not ask one by one.
+    assert_eq!(favourites_in_queue(&ada).await, vec![row.id]);
+    let grace = signed_up(&studio, "grace@example.com").await;
+    assert_eq!(favourites_in_queue(&grace).await, Vec::<Uuid>::new());
     let unmarked: ImageView = ok(set_favourite(&ada, row.id, false).await);
     assert!(!unmarked.is_favorite);
     assert!(!images::Entity::find_by_id(row.id).one(&studio.state.db).await.unwrap().unwrap().is_favorite);
+    assert_eq!(favourites_in_queue(&ada).await, Vec::<Uuid>::new());
 
     assert_eq!(get_image(&Client::new(&studio), row.id).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refusal(get_image(&ada, Uuid::now_v7()).await, StatusCode::NOT_FOUND).code, "not_found");

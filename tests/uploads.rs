@@ -8,10 +8,9 @@ mod support;
 
 use atelier::api::generate::SubmitGeneration;
 use atelier::api::images::{GetImage, IterateImage};
-use atelier::server::db::entity::{generation_queue, images, users};
-use atelier::server::jobs::engine::{Engine, EngineSettings};
+use atelier::server::db::entity::{images, users};
 use atelier::server::storage::BlobKey;
-use atelier::types::{ApiError, ImageDetail, ImageView, Job, JobStatus};
+use atelier::types::{ApiError, ImageDetail, ImageView, Job};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
@@ -19,8 +18,8 @@ use leptos::server_fn::ServerFn;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::io::Cursor;
-use std::time::{Duration, Instant};
 use support::client::{Client, signed_up};
+use support::engine::{engine, made_by};
 use support::studio::{TestResponse, TestStudio};
 use uuid::Uuid;
 
@@ -30,12 +29,6 @@ async fn studio(overrides: &[(&str, &str)]) -> TestStudio {
     let mut all = vec![("ATELIER_REQUIRE_VERIFIED_EMAIL", "false")];
     all.extend_from_slice(overrides);
     TestStudio::start(&all).await
-}
-
-fn engine(studio: &TestStudio) -> Engine {
-    let mut settings = EngineSettings::from_config(&studio.state.config);
-    settings.idle = Duration::from_millis(50);
-    Engine::start_with(studio.state.clone(), settings)
 }
 
 /// An opaque picture whose every pixel differs from its neighbours, so a lossless copy can be told
@@ -94,27 +87,6 @@ async fn served(client: &Client<'_>, id: Uuid, variant: &str) -> (String, Vec<u8
     let content_type = response.headers[header::CONTENT_TYPE].to_str().unwrap().to_owned();
     let picture = image::load_from_memory(&response.body).unwrap_or_else(|e| panic!("{variant} decodes: {e}"));
     (content_type, response.body, picture)
-}
-
-/// Waits (up to 60 s: the machine may be busy) for the job to complete, and returns the images it made.
-async fn made_by(studio: &TestStudio, job: Uuid) -> Vec<images::Model> {
-    let started = Instant::now();
-    let row = loop {
-        let row = generation_queue::Entity::find_by_id(job).one(&studio.state.db).await.unwrap().unwrap();
-        let status = JobStatus::parse(&row.status).unwrap();
-        if status.is_final() {
-            assert_eq!(status, JobStatus::Completed, "{:?}: {:?}", row.error_type, row.error_message);
-            break row;
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "job {job} still {} after 60 s", row.status);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let ids: Vec<Uuid> = serde_json::from_value(row.result_image_ids).unwrap();
-    let mut made = Vec::new();
-    for id in ids {
-        made.push(images::Entity::find_by_id(id).one(&studio.state.db).await.unwrap().expect("the image row"));
-    }
-    made
 }
 
 async fn iterate(client: &Client<'_>, id: Uuid, iteration: Value) -> TestResponse {

@@ -54,7 +54,7 @@ pub struct ImageDetail {
 
 /// One click's worth of iteration on an image: the studio picks the model (offline when the image was
 /// made offline or there is no fal.ai key) and queues the job with the image as its parent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Iteration {
     /// The same model and settings with new seeds, `count` images (1–4).
@@ -66,4 +66,19 @@ pub enum Iteration {
         factor: u8,
     },
     RemoveBackground,
+    /// The canvas extended by these many pixels on each side (each at most what the outpainting models
+    /// take, 700; at least one above 0), the new area filled and the image kept as it is. `prompt` says
+    /// what the new area shows; absent or blank, the image's own prompt.
+    Outpaint {
+        #[serde(default)]
+        left: u32,
+        #[serde(default)]
+        right: u32,
+        #[serde(default)]
+        top: u32,
+        #[serde(default)]
+        bottom: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prompt: Option<String>,
+    },
 }

@@ -7,7 +7,8 @@ use uuid::Uuid;
 pub struct Job {
     pub id: Uuid,
     pub model_id: String,
-    /// `text-to-image`, `image-to-image`, `inpaint`, `upscale`, `remove-background` or `variation`.
+    /// `text-to-image`, `image-to-image`, `inpaint`, `outpaint`, `upscale`, `remove-background` or
+    /// `variation`.
     pub kind: String,
     pub prompt: String,
     pub negative_prompt: Option<String>,
@@ -125,6 +126,8 @@ pub enum JobAction {
 pub struct MyQueue {
     pub paused: bool,
     pub jobs: Vec<Job>,
+    /// Which of the jobs' images are favourites, so a page need not ask image by image.
+    pub favourite_image_ids: Vec<Uuid>,
 }
 
 /// A job in the administrators' view of the whole queue, with whose it is.

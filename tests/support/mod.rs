@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod engine;
 pub mod postgres;
 pub mod process;
 pub mod queue;

@@ -67,6 +67,16 @@ fn check_model(model: &ModelSpec) -> Vec<String> {
         _ => {}
     }
 
+    for name in &model.at_least_one_above_zero {
+        let numeric = model
+            .param(name)
+            .is_some_and(|param| matches!(param.kind, ParamKind::Integer { max: 1.., .. } | ParamKind::Number { .. }));
+        if !numeric {
+            problems
+                .push(format!("`{name}` must be above zero at times, but it is not a number parameter that can be"));
+        }
+    }
+
     let mut names = HashSet::new();
     for param in &model.params {
         if !names.insert(param.name.as_str()) {
@@ -166,8 +176,17 @@ fn check_param(param: &ParamSpec) -> Vec<String> {
     problems
 }
 
-/// An input with a plausible value for every required parameter and nothing else.
+/// An input with a plausible value for every required parameter, and 1 for the first of those of which
+/// one must be above zero (an outpainter's expansions), and nothing else.
 fn sample_input(model: &ModelSpec) -> Map<String, Value> {
+    let mut sample = required_input(model);
+    if let Some(name) = model.at_least_one_above_zero.first() {
+        sample.insert(name.clone(), json!(1));
+    }
+    sample
+}
+
+fn required_input(model: &ModelSpec) -> Map<String, Value> {
     model
         .params
         .iter()
@@ -207,6 +226,7 @@ mod tests {
         "fal-ai/fast-sdxl/inpainting",
         "fal-ai/flux-lora/inpainting",
         "fal-ai/flux-pro/v1/fill",
+        "fal-ai/image-apps-v2/outpaint",
         "fal-ai/clarity-upscaler",
         "fal-ai/imageutils/rembg",
         "fal-ai/face-to-sticker",
@@ -217,6 +237,7 @@ mod tests {
         "atelier/sketch",
         "atelier/sketch/image-to-image",
         "atelier/sketch/inpainting",
+        "atelier/sketch/outpaint",
         "atelier/sketch/upscale",
         "atelier/sketch/remove-background",
     ];
@@ -247,9 +268,9 @@ mod tests {
     #[test]
     fn every_model_validates_with_only_its_required_settings_and_fills_in_the_rest() {
         for model in &Catalogue::embedded().models {
-            let filled =
-                validate(model, &sample_input(model)).unwrap_or_else(|errors| panic!("{}: {errors:?}", model.id));
-            for (name, default) in model.defaults() {
+            let sample = sample_input(model);
+            let filled = validate(model, &sample).unwrap_or_else(|errors| panic!("{}: {errors:?}", model.id));
+            for (name, default) in model.defaults().into_iter().filter(|(name, _)| !sample.contains_key(name)) {
                 assert_eq!(filled.get(&name), Some(&default), "{}: {name}", model.id);
             }
         }
@@ -312,6 +333,47 @@ mod tests {
             validate(model("fal-ai/flux-pro/v1/fill"), &request(json!({"prompt": "a cat"}))).expect_err("no images");
         let fields: Vec<_> = errors.iter().map(|error| error.field.as_str()).collect();
         assert_eq!(fields, ["image_url", "mask_url"]);
+    }
+
+    #[test]
+    fn outpainters_take_four_expansions_of_which_one_must_grow_the_canvas() {
+        for id in ["atelier/sketch/outpaint", "fal-ai/image-apps-v2/outpaint"] {
+            let outpainter = model(id);
+            assert_eq!(outpainter.category, crate::Category::Outpainting, "{id}");
+            assert_eq!(outpainter.capabilities, [Capability::Outpainting], "{id}");
+            let errors = validate(outpainter, &request(json!({"image_url": SAMPLE_IMAGE}))).expect_err("all zero");
+            assert_eq!(errors.len(), 1, "{id}: {errors:?}");
+            assert_eq!(errors[0].field, "expand_left", "{id}");
+            assert!(errors[0].message.contains("Extend right"), "{id}: {}", errors[0].message);
+            let too_far = validate(outpainter, &request(json!({"image_url": SAMPLE_IMAGE, "expand_top": 701})));
+            assert_eq!(too_far.expect_err("beyond 700")[0].field, "expand_top", "{id}");
+            let grown = validate(outpainter, &request(json!({"image_url": SAMPLE_IMAGE, "expand_right": 700})))
+                .unwrap_or_else(|errors| panic!("{id}: {errors:?}"));
+            assert_eq!((&grown["expand_right"], &grown["expand_left"]), (&json!(700), &json!(0)), "{id}");
+        }
+    }
+
+    #[test]
+    fn the_fal_outpainter_keeps_the_original_at_its_size_unless_asked_to_zoom_out() {
+        let outpainter = model("fal-ai/image-apps-v2/outpaint");
+        let grown = validate(outpainter, &request(json!({"image_url": SAMPLE_IMAGE, "expand_left": 64}))).unwrap();
+        assert_eq!(grown["zoom_out_percentage"], json!(0.0), "fal's default of 20 would shrink the original");
+        assert!(validate(outpainter, &request(json!({"image_url": SAMPLE_IMAGE, "zoom_out_percentage": 20}))).is_ok());
+    }
+
+    #[test]
+    fn a_rule_over_parameters_that_cannot_be_above_zero_is_a_problem() {
+        let toml = one_model(
+            r#"{ name = "strength", label = "Strength", type = "integer", default = 0, min = -5, max = 0 }"#,
+            r#"at_least_one_above_zero = ["strength", "prompt"]"#,
+        );
+        let problems = problems(&toml);
+        for name in ["strength", "prompt"] {
+            assert!(
+                problems.iter().any(|p| p.contains(&format!("`{name}` must be above zero at times"))),
+                "{problems:?}"
+            );
+        }
     }
 
     #[test]

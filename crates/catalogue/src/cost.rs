@@ -44,6 +44,12 @@ impl ModelSpec {
             let factor = self.upscale_factor(params);
             return Some((scale(width, factor), scale(height, factor)));
         }
+        if self.has(Capability::Outpainting) {
+            let grown = |side: u32, before: &str, after: &str| {
+                side.saturating_add(expansion(params, before)).saturating_add(expansion(params, after))
+            };
+            return Some((grown(width, "expand_left", "expand_right"), grown(height, "expand_top", "expand_bottom")));
+        }
         Some((width, height))
     }
 
@@ -57,6 +63,11 @@ impl ModelSpec {
             .filter(|factor| factor.is_finite() && *factor > 0.0)
             .unwrap_or(2.0)
     }
+}
+
+/// The pixels an outpainter adds on one side; 0 when not given.
+fn expansion(params: &Map<String, Value>, name: &str) -> u32 {
+    params.get(name).and_then(crate::validate::whole_number).and_then(|pixels| u32::try_from(pixels).ok()).unwrap_or(0)
 }
 
 /// Started megapixels of a `width × height` image; at least one.
@@ -99,6 +110,7 @@ mod tests {
             docs_url: None,
             output: OutputShape::Images,
             params,
+            at_least_one_above_zero: Vec::new(),
         }
     }
 
@@ -151,6 +163,19 @@ mod tests {
         let spec = model(CostUnit::Megapixel, 3, vec![Capability::ImageToImage], vec![num_images()]);
         assert_eq!(spec.estimate_credits(&params(json!({"num_images": 2})), Some((3000, 2000))), 36);
         assert_eq!(spec.estimate_credits(&params(json!({})), None), 3);
+    }
+
+    #[test]
+    fn outpainting_bills_the_grown_canvas() {
+        let side = |name| param(name, ParamKind::Integer { default: Some(0), min: 0, max: 700, step: 1 });
+        let sides = ["expand_left", "expand_right", "expand_top", "expand_bottom"].map(side).to_vec();
+        let spec = model(CostUnit::Megapixel, 4, vec![Capability::Outpainting], sides);
+        // 1000×1000 grown by 500 on the left and 500 on the right: 2000×1000 = 2 MP.
+        let wider = params(json!({"expand_left": 500, "expand_right": 500}));
+        assert_eq!(spec.estimate_credits(&wider, Some((1000, 1000))), 8);
+        // Grown by 1 pixel at the bottom: just over a megapixel, so two are started.
+        assert_eq!(spec.estimate_credits(&params(json!({"expand_bottom": 1})), Some((1000, 1000))), 8);
+        assert_eq!(spec.estimate_credits(&params(json!({"expand_top": 100})), Some((100, 100))), 4);
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub struct ModelSpec {
     #[serde(default)]
     pub output: OutputShape,
     pub params: Vec<ParamSpec>,
+    /// Number parameters of which at least one must be above zero, e.g. an outpainter's expansions:
+    /// a canvas grown by nothing is not worth a request. [`crate::validate`] refuses the request at the
+    /// first of them otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_least_one_above_zero: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,6 +44,8 @@ pub enum Category {
     TextToImage,
     ImageToImage,
     Inpainting,
+    /// The canvas extended beyond the image's edges, the new area filled.
+    Outpainting,
     Upscaling,
     Utility,
 }
@@ -58,6 +65,8 @@ pub enum Capability {
     TextToImage,
     ImageToImage,
     Inpainting,
+    /// Extends the canvas by `expand_left`, `expand_right`, `expand_top` and `expand_bottom` pixels.
+    Outpainting,
     Upscale,
     BackgroundRemoval,
     Lora,

@@ -66,6 +66,10 @@ pub fn validate(spec: &ModelSpec, input: &Map<String, Value>) -> Result<Map<Stri
         }
     }
 
+    if let Some(error) = none_above_zero(spec, &output, &errors) {
+        errors.push(error);
+    }
+
     for (key, value) in input {
         if !value.is_null() && spec.param(key).is_none() {
             errors.push(FieldError {
@@ -126,6 +130,29 @@ fn check(param: &ParamSpec, value: &Value) -> Result<Value, String> {
         ParamKind::Image => check_image(label, value),
         ParamKind::Loras { max } => check_loras(label, *max, value),
     }
+}
+
+/// The refusal of [`ModelSpec::at_least_one_above_zero`], named after its first parameter, when every
+/// one of them (as checked and filled in) is zero or less. Quiet while one of them is refused anyway.
+fn none_above_zero(spec: &ModelSpec, checked: &Map<String, Value>, errors: &[FieldError]) -> Option<FieldError> {
+    let names = &spec.at_least_one_above_zero;
+    let first = names.first()?;
+    if errors.iter().any(|error| names.contains(&error.field)) {
+        return None;
+    }
+    let above_zero = |name: &String| checked.get(name).and_then(Value::as_f64).is_some_and(|value| value > 0.0);
+    if names.iter().any(above_zero) {
+        return None;
+    }
+    let labels: Vec<&str> =
+        names.iter().map(|name| spec.param(name).map_or(name.as_str(), |param| param.label.as_str())).collect();
+    let message = match labels.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("At least one of {} or {last} must be more than 0.", rest.join(", "))
+        }
+        _ => format!("{} must be more than 0.", labels.concat()),
+    };
+    Some(FieldError { field: first.clone(), message })
 }
 
 fn check_image_size(label: &str, max_side: u32, value: &Value) -> Result<Value, String> {
@@ -486,5 +513,60 @@ mod tests {
         let errors = validate(&spec(), &request).expect_err("five problems");
         let fields: Vec<_> = errors.iter().map(|error| error.field.as_str()).collect();
         assert_eq!(fields, ["prompt", "seed", "num_inference_steps", "guidance_scale", "zebra"]);
+    }
+
+    /// An outpainter: four expansions of which at least one must be above zero.
+    fn outpainter() -> ModelSpec {
+        let side = |name: &str, label: &str| json!({"name": name, "label": label, "type": "integer", "default": 0, "min": 0, "max": 700});
+        serde_json::from_value(json!({
+            "id": "test/outpaint",
+            "name": "Outpaint",
+            "description": "Test.",
+            "category": "outpainting",
+            "provider": "fal",
+            "capabilities": ["outpainting"],
+            "cost": {"credits": 1, "per": "image"},
+            "speed": 3,
+            "quality": 3,
+            "at_least_one_above_zero": ["expand_left", "expand_right", "expand_top", "expand_bottom"],
+            "params": [
+                {"name": "image_url", "label": "Image", "type": "image", "required": true},
+                side("expand_left", "Extend left"),
+                side("expand_right", "Extend right"),
+                side("expand_top", "Extend top"),
+                side("expand_bottom", "Extend bottom"),
+            ],
+        }))
+        .expect("the outpainter deserialises")
+    }
+
+    #[test]
+    fn a_canvas_grown_by_nothing_is_refused_at_the_first_expansion_with_every_one_named() {
+        let image = json!("https://example.com/in.png");
+        for request in [json!({"image_url": image}), json!({"image_url": image, "expand_top": 0, "expand_left": 0.0})] {
+            let errors = validate(&outpainter(), &input(request)).expect_err("nothing to extend");
+            assert_eq!(
+                errors,
+                vec![FieldError {
+                    field: "expand_left".into(),
+                    message:
+                        "At least one of Extend left, Extend right, Extend top or Extend bottom must be more than 0."
+                            .into(),
+                }]
+            );
+        }
+        let grown = validate(&outpainter(), &input(json!({"image_url": image, "expand_bottom": 64}))).expect("valid");
+        assert_eq!((grown["expand_bottom"].clone(), grown["expand_left"].clone()), (json!(64), json!(0)));
+    }
+
+    #[test]
+    fn an_expansion_out_of_range_is_refused_by_itself_not_twice() {
+        let request = input(json!({"image_url": "https://example.com/in.png", "expand_right": 701}));
+        let errors = validate(&outpainter(), &request).expect_err("too far");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].message.as_str()),
+            ("expand_right", "Extend right must be between 0 and 700.")
+        );
     }
 }

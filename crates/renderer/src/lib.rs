@@ -1,13 +1,14 @@
 //! Atelier's offline renderer: the embedded default when no fal.ai key is set. It makes procedural
 //! previews, not AI images: deterministic from prompt + seed + size, with palette and composition drawn
-//! from the prompt's words. Image-to-image, inpainting, Lanczos3 upscaling and border-colour background
-//! removal are real image operations.
+//! from the prompt's words. Image-to-image, inpainting, outpainting, Lanczos3 upscaling and
+//! border-colour background removal are real image operations.
 
 mod background;
 mod colour;
 mod composition;
 mod layers;
 mod noise;
+mod outpaint;
 mod palette;
 mod params;
 mod prompt;
@@ -21,6 +22,7 @@ use atelier_catalogue::ModelSpec;
 use image::{DynamicImage, RgbImage, RgbaImage};
 use serde_json::{Map, Value};
 
+pub use outpaint::Expansion;
 pub use run::{MAX_IMAGES, MAX_STEPS};
 pub use upscale::UPSCALE_FACTORS;
 
@@ -98,6 +100,19 @@ pub fn inpaint(
     repaint::inpaint(sketch, source, mask, strength, progress)
 }
 
+/// The canvas grown by `expansion`, the source placed in it with its pixels unchanged, and the new area
+/// filled with a sketch that fades in from the source's stretched edge so the seam blends. 8 bits a
+/// channel, no alpha. Refuses an empty source or expansion, and a canvas wider or taller than
+/// [`MAX_SIDE`]. `sketch.width` and `sketch.height` are ignored.
+pub fn outpaint(
+    sketch: &Sketch,
+    source: &DynamicImage,
+    expansion: Expansion,
+    progress: &mut dyn FnMut(Step),
+) -> Result<RgbImage, RenderError> {
+    outpaint::outpaint(sketch, source, expansion, progress)
+}
+
 /// A Lanczos3 enlargement by `factor` (2, 4 or 8), 8 bits a channel, keeping the alpha channel if the
 /// source has one. Refuses a result wider or taller than [`MAX_SIDE`].
 pub fn upscale(source: &DynamicImage, factor: u32) -> Result<DynamicImage, RenderError> {
@@ -113,7 +128,9 @@ pub fn remove_background(source: &DynamicImage) -> RgbaImage {
 /// Runs a catalogue model offline with validated parameters.
 ///
 /// The operation is the model's first capability of: upscale (`upscale_factor`), background removal,
-/// inpainting (`strength`; needs the image and the mask), image-to-image (`strength`), text-to-image
+/// outpainting (`expand_left`, `expand_right`, `expand_top`, `expand_bottom` in pixels, and fal's
+/// `zoom_out_percentage`, which first shrinks the image inside a frame of its size), inpainting
+/// (`strength`; needs the image and the mask), image-to-image (`strength`), text-to-image
 /// (`image_size`, or `width` and `height`, or `aspect_ratio`). A model that can also work from text
 /// alone inpaints only when given a mask, and transforms an image only when given one. A missing
 /// input is refused by its request name (`image_url is required`). Generative operations make

@@ -57,6 +57,25 @@ pub(crate) fn fraction(params: &Map<String, Value>, name: &str, default: f32) ->
     if (0.0..=1.0).contains(&value) { Ok(value as f32) } else { Err(invalid()) }
 }
 
+/// A number in `range`, or `default` when absent.
+pub(crate) fn number_in(
+    params: &Map<String, Value>,
+    name: &str,
+    range: std::ops::RangeInclusive<f32>,
+    default: f32,
+) -> Result<f32, RenderError> {
+    let outside =
+        || RenderError::Invalid(format!("{name} must be a number between {} and {}", range.start(), range.end()));
+    let value = match params.get(name) {
+        None | Some(Value::Null) => return Ok(default),
+        Some(Value::Number(number)) => number.as_f64().ok_or_else(outside)?,
+        Some(Value::String(text)) => text.trim().parse::<f64>().map_err(|_| outside())?,
+        Some(_) => return Err(outside()),
+    };
+    let value = value as f32;
+    if range.contains(&value) { Ok(value) } else { Err(outside()) }
+}
+
 /// The upscale factor: `4`, `4.0`, `"4"` and `"4x"` all mean 4.
 pub(crate) fn factor(params: &Map<String, Value>, name: &str, default: u32) -> Result<u32, RenderError> {
     let invalid = || RenderError::Invalid(format!("{name} must be 2, 4 or 8"));
@@ -104,6 +123,16 @@ mod tests {
             Err(RenderError::Invalid("strength must be a number between 0 and 1".into()))
         );
         assert_eq!(fraction(&given, "other", 0.5), Ok(0.5));
+    }
+
+    #[test]
+    fn numbers_in_a_range_are_read_or_refused_with_the_range_named() {
+        let given = params(json!({"zoom": 20, "far": 95.5, "word": "lots"}));
+        assert_eq!(number_in(&given, "zoom", 0.0..=90.0, 0.0), Ok(20.0));
+        assert_eq!(number_in(&given, "missing", 0.0..=90.0, 7.0), Ok(7.0));
+        let outside = Err(RenderError::Invalid("far must be a number between 0 and 90".into()));
+        assert_eq!(number_in(&given, "far", 0.0..=90.0, 0.0), outside);
+        assert!(number_in(&given, "word", 0.0..=90.0, 0.0).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Image-to-image and inpainting: a sketch of the source's size blended into the source, everywhere
-//! or only where a mask allows.
+//! or only where a mask allows. Outpainting paints and mixes its new area the same way.
 
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, GrayImage, RgbImage};
@@ -52,7 +52,12 @@ pub(crate) fn inpaint(
 
 /// Paints a sketch of `size`, hands it to `blend`, and only then reports the last step,
 /// so progress reaches its end when the result is really done.
-fn paint_then(sketch: &Sketch, size: (u32, u32), progress: &mut dyn FnMut(Step), blend: impl FnOnce(&RgbImage)) {
+pub(crate) fn paint_then(
+    sketch: &Sketch,
+    size: (u32, u32),
+    progress: &mut dyn FnMut(Step),
+    blend: impl FnOnce(&RgbImage),
+) {
     let sized = Sketch { width: size.0, height: size.1, ..sketch.clone() };
     let mut last = None;
     let drawn = sketch::paint(&sized, &mut |step: Step| {
@@ -86,7 +91,7 @@ fn usable_strength(strength: f32) -> f32 {
 }
 
 #[inline]
-fn mix(old: u8, new: u8, strength: f32) -> u8 {
+pub(crate) fn mix(old: u8, new: u8, strength: f32) -> u8 {
     let old_value = f32::from(old);
     to_byte(old_value + (f32::from(new) - old_value) * strength)
 }

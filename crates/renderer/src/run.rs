@@ -8,9 +8,10 @@ use image::DynamicImage;
 use serde_json::{Map, Value};
 
 use crate::noise::Fnv;
-use crate::params::{factor, fraction, text, whole, whole_in};
+use crate::outpaint::{Expansion, zoomed_out};
+use crate::params::{factor, fraction, number_in, text, whole, whole_in};
 use crate::size::requested_size;
-use crate::{Inputs, RenderError, Rendered, Sketch, Step};
+use crate::{Inputs, MAX_SIDE, RenderError, Rendered, Sketch, Step};
 
 /// The most steps a request may ask for.
 pub const MAX_STEPS: u32 = 100;
@@ -21,11 +22,14 @@ const DEFAULT_STEPS: u32 = 12;
 const DEFAULT_UPSCALE_FACTOR: u32 = 2;
 const DEFAULT_INPAINT_STRENGTH: f32 = 0.85;
 const DEFAULT_IMAGE_TO_IMAGE_STRENGTH: f32 = 0.95;
+/// fal's outpainter shrinks the source by at most this percentage.
+const MAX_ZOOM_OUT_PERCENTAGE: f32 = 90.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Operation {
     Upscale,
     RemoveBackground,
+    Outpaint,
     Inpaint,
     ImageToImage,
     TextToImage,
@@ -42,6 +46,8 @@ impl Operation {
             Ok(Operation::Upscale)
         } else if can(Capability::BackgroundRemoval) {
             Ok(Operation::RemoveBackground)
+        } else if can(Capability::Outpainting) {
+            Ok(Operation::Outpaint)
         } else if can(Capability::Inpainting) && (inputs.mask.is_some() || !(from_text || from_image)) {
             Ok(Operation::Inpaint)
         } else if from_image && (inputs.image.is_some() || !from_text) {
@@ -97,7 +103,13 @@ fn generate(
 
     // Everything is checked before the first image starts, so a bad request fails at once.
     let source = match operation {
-        Operation::Inpaint | Operation::ImageToImage => Some(required(&inputs.image, "image_url")?),
+        Operation::Inpaint | Operation::ImageToImage | Operation::Outpaint => {
+            Some(required(&inputs.image, "image_url")?)
+        }
+        _ => None,
+    };
+    let outpainting = match (operation, source) {
+        (Operation::Outpaint, Some(source)) => Some(outpaint_plan(params, source)?),
         _ => None,
     };
     let mask = match operation {
@@ -107,9 +119,10 @@ fn generate(
     let default_strength =
         if operation == Operation::Inpaint { DEFAULT_INPAINT_STRENGTH } else { DEFAULT_IMAGE_TO_IMAGE_STRENGTH };
     let strength = fraction(params, "strength", default_strength)?;
-    let (width, height) = match source {
-        Some(source) => (source.width(), source.height()),
-        None => requested_size(spec, params)?,
+    let (width, height) = match (&outpainting, source) {
+        (Some((source, expansion)), _) => expansion.grow(source.width(), source.height())?,
+        (None, Some(source)) => (source.width(), source.height()),
+        (None, None) => requested_size(spec, params)?,
     };
 
     let total = steps * count;
@@ -119,14 +132,36 @@ fn generate(
             Sketch { prompt, negative_prompt, width, height, seed: seed.wrapping_add(u64::from(index)), steps };
         let offset = index * steps;
         let mut report = |step: Step| progress(Step { step: offset + step.step, total });
-        let image = match (source, mask) {
-            (Some(source), Some(mask)) => crate::inpaint(&sketch, source, mask, strength, &mut report),
-            (Some(source), None) => crate::image_to_image(&sketch, source, strength, &mut report),
+        let image = match (&outpainting, source, mask) {
+            (Some((source, expansion)), _, _) => crate::outpaint(&sketch, source, *expansion, &mut report)?,
+            (None, Some(source), Some(mask)) => crate::inpaint(&sketch, source, mask, strength, &mut report),
+            (None, Some(source), None) => crate::image_to_image(&sketch, source, strength, &mut report),
             _ => crate::text_to_image(&sketch, &mut report),
         };
         images.push(DynamicImage::ImageRgb8(image));
     }
     Ok(Rendered { images, seed })
+}
+
+/// The source to outpaint (shrunk first when `zoom_out_percentage` asks) and the pixels to add on each
+/// side, checked: something to add, and a canvas within [`MAX_SIDE`].
+fn outpaint_plan(params: &Map<String, Value>, source: &DynamicImage) -> Result<(DynamicImage, Expansion), RenderError> {
+    let side = |name| whole_in(params, name, 0..=MAX_SIDE, 0);
+    let asked = Expansion {
+        left: side("expand_left")?,
+        right: side("expand_right")?,
+        top: side("expand_top")?,
+        bottom: side("expand_bottom")?,
+    };
+    let zoom_out = number_in(params, "zoom_out_percentage", 0.0..=MAX_ZOOM_OUT_PERCENTAGE, 0.0)?;
+    let (source, expansion) = zoomed_out(source, zoom_out, asked);
+    if expansion.is_empty() {
+        return Err(RenderError::Invalid(
+            "expand_left, expand_right, expand_top or expand_bottom must be more than 0".into(),
+        ));
+    }
+    expansion.grow(source.width(), source.height())?;
+    Ok((source, expansion))
 }
 
 fn required<'a>(input: &'a Option<DynamicImage>, name: &str) -> Result<&'a DynamicImage, RenderError> {

@@ -98,6 +98,7 @@ mod tests {
             docs_url: None,
             output: OutputShape::Images,
             params,
+            at_least_one_above_zero: Vec::new(),
         }
     }
 

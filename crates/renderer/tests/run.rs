@@ -4,7 +4,9 @@
 use atelier_catalogue::{
     Capability, Category, Cost, CostUnit, ModelSpec, OutputShape, ParamKind, ParamSpec, ProviderKind,
 };
-use atelier_renderer::{Inputs, RenderError, Rendered, Sketch, Step, image_to_image, run, text_to_image};
+use atelier_renderer::{
+    Expansion, Inputs, MAX_SIDE, RenderError, Rendered, Sketch, Step, image_to_image, outpaint, run, text_to_image,
+};
 use image::{ColorType, DynamicImage, GrayImage, Luma, Rgb, RgbImage};
 use serde_json::{Map, Value, json};
 
@@ -31,6 +33,7 @@ fn model(capabilities: &[Capability]) -> ModelSpec {
             advanced: false,
             help: None,
         }],
+        at_least_one_above_zero: Vec::new(),
     }
 }
 
@@ -140,9 +143,13 @@ fn image_to_image_works_at_the_sources_size_with_its_default_strength() {
 
 #[test]
 fn a_missing_input_image_is_named() {
-    for capability in
-        [Capability::ImageToImage, Capability::Upscale, Capability::BackgroundRemoval, Capability::Inpainting]
-    {
+    for capability in [
+        Capability::ImageToImage,
+        Capability::Upscale,
+        Capability::BackgroundRemoval,
+        Capability::Inpainting,
+        Capability::Outpainting,
+    ] {
         assert_eq!(
             run_quietly(&model(&[capability]), json!({}), &Inputs::default()).err(),
             Some(RenderError::Invalid("image_url is required".into())),
@@ -181,6 +188,66 @@ fn inpainting_keeps_what_the_mask_leaves_dark() {
     let source = photo(32, 32).to_rgb8();
     assert!((16..32).all(|y| (0..32).all(|x| output.get_pixel(x, y) == source.get_pixel(x, y))));
     assert!((0..16).any(|y| (0..32).any(|x| output.get_pixel(x, y) != source.get_pixel(x, y))));
+}
+
+#[test]
+fn outpainting_grows_the_canvas_by_its_expansions_for_every_image() {
+    let spec = model(&[Capability::Outpainting]);
+    let inputs = Inputs { image: Some(photo(40, 30)), mask: None };
+    let given = json!({
+        "prompt": "cliffs", "seed": 8, "num_images": 2, "num_inference_steps": 2,
+        "expand_left": 8, "expand_right": 0, "expand_top": 0.0, "expand_bottom": "6",
+    });
+    let mut reported = Vec::new();
+    let rendered = run(&spec, &params(given), &inputs, &mut |step| reported.push(step)).expect("outpainted");
+    assert_eq!(reported.last(), Some(&Step { step: 4, total: 4 }));
+    let expansion = Expansion { left: 8, right: 0, top: 0, bottom: 6 };
+    for (index, image) in rendered.images.iter().enumerate() {
+        assert_eq!((image.width(), image.height()), (48, 36));
+        let sketch =
+            Sketch { prompt: "cliffs", negative_prompt: "", width: 1, height: 1, seed: 8 + index as u64, steps: 2 };
+        let expected = outpaint(&sketch, &photo(40, 30), expansion, &mut |_| {}).unwrap();
+        assert_eq!(image.to_rgb8().as_raw(), expected.as_raw(), "image {index}");
+    }
+}
+
+#[test]
+fn outpainting_refuses_nothing_to_add_and_a_canvas_beyond_the_limit_before_drawing() {
+    let spec = model(&[Capability::Outpainting]);
+    let inputs = Inputs { image: Some(photo(40, 30)), mask: None };
+    let mut reported = 0;
+    let mut refusal = |given: Value| run(&spec, &params(given), &inputs, &mut |_| reported += 1).err();
+    assert_eq!(
+        refusal(json!({"expand_left": 0})),
+        Some(RenderError::Invalid("expand_left, expand_right, expand_top or expand_bottom must be more than 0".into()))
+    );
+    assert_eq!(
+        refusal(json!({"expand_top": MAX_SIDE})),
+        Some(RenderError::TooLarge { width: 40, height: MAX_SIDE + 30, max: MAX_SIDE })
+    );
+    assert_eq!(
+        refusal(json!({"expand_left": MAX_SIDE + 1})),
+        Some(RenderError::Invalid(format!("expand_left must be between 0 and {MAX_SIDE}")))
+    );
+    assert_eq!(reported, 0, "nothing was drawn");
+}
+
+#[test]
+fn zooming_out_shrinks_the_source_inside_its_own_frame_before_extending() {
+    let spec = model(&[Capability::Outpainting]);
+    let flat = DynamicImage::ImageRgb8(RgbImage::from_pixel(40, 40, Rgb([200, 30, 30])));
+    let inputs = Inputs { image: Some(flat), mask: None };
+    let given = json!({"seed": 2, "num_inference_steps": 1, "zoom_out_percentage": 50, "expand_right": 10});
+    let output = run_quietly(&spec, given, &inputs).expect("zoomed out").images.remove(0).to_rgb8();
+    assert_eq!(output.dimensions(), (50, 40), "the frame keeps the source's size, plus the expansion");
+    // The shrunk source sits in the middle of its old frame (10..30), its colour kept.
+    assert_eq!(*output.get_pixel(20, 20), Rgb([200, 30, 30]));
+    assert_ne!(*output.get_pixel(0, 0), Rgb([200, 30, 30]), "the margin around it is filled");
+    assert!(run_quietly(&spec, json!({"zoom_out_percentage": 20}), &inputs).is_ok(), "zooming out alone is enough");
+    assert_eq!(
+        run_quietly(&spec, json!({"zoom_out_percentage": 95}), &inputs).err(),
+        Some(RenderError::Invalid("zoom_out_percentage must be a number between 0 and 90".into()))
+    );
 }
 
 #[test]

@@ -4,14 +4,21 @@ use atelier_catalogue::{Capability, Category, Cost, CostUnit, ModelSpec, ParamKi
 use leptos::prelude::*;
 
 /// The categories in the order pages list them.
-pub const CATEGORIES: [Category; 5] =
-    [Category::TextToImage, Category::ImageToImage, Category::Inpainting, Category::Upscaling, Category::Utility];
+pub const CATEGORIES: [Category; 6] = [
+    Category::TextToImage,
+    Category::ImageToImage,
+    Category::Inpainting,
+    Category::Outpainting,
+    Category::Upscaling,
+    Category::Utility,
+];
 
 pub fn category_label(category: Category) -> &'static str {
     match category {
         Category::TextToImage => "Text to image",
         Category::ImageToImage => "Image to image",
         Category::Inpainting => "Inpainting",
+        Category::Outpainting => "Outpainting",
         Category::Upscaling => "Upscaling",
         Category::Utility => "Utilities",
     }
@@ -22,6 +29,7 @@ pub fn capability_label(capability: Capability) -> &'static str {
         Capability::TextToImage => "Text to image",
         Capability::ImageToImage => "Image to image",
         Capability::Inpainting => "Inpainting",
+        Capability::Outpainting => "Outpainting",
         Capability::Upscale => "Upscale",
         Capability::BackgroundRemoval => "Background removal",
         Capability::Lora => "LoRA",

@@ -21,6 +21,10 @@ pub const OFFLINE_UPSCALER: &str = "atelier/sketch/upscale";
 pub const FAL_UPSCALER: &str = "fal-ai/clarity-upscaler";
 pub const OFFLINE_BACKGROUND_REMOVER: &str = "atelier/sketch/remove-background";
 pub const FAL_BACKGROUND_REMOVER: &str = "fal-ai/imageutils/rembg";
+pub const OFFLINE_OUTPAINTER: &str = "atelier/sketch/outpaint";
+pub const FAL_OUTPAINTER: &str = "fal-ai/image-apps-v2/outpaint";
+/// The widest or tallest an outpaint may make an image: the largest result the engine stores.
+pub const MAX_OUTPAINTED_SIDE: u32 = 8192;
 
 /// Queues `iteration` of one of `user`'s images; someone else's or a trashed image is `NotFound`.
 pub async fn iterate(
@@ -35,8 +39,8 @@ pub async fn iterate(
 }
 
 /// The request that makes `iteration` of `image`. `fal_ready`: whether this studio has a fal.ai key.
-/// Upscaling and background removal stay offline for an image made offline (a procedural sketch gains
-/// nothing from a paid model) and whenever there is no key.
+/// Upscaling, background removal and outpainting stay offline for an image made offline (a procedural
+/// sketch gains nothing from a paid model) and whenever there is no key.
 pub fn iteration_request(
     image: &images::Model,
     iteration: Iteration,
@@ -51,6 +55,10 @@ pub fn iteration_request(
         Iteration::RemoveBackground => {
             let model = if offline { OFFLINE_BACKGROUND_REMOVER } else { FAL_BACKGROUND_REMOVER };
             Ok(from_image(image, model, Map::new()))
+        }
+        Iteration::Outpaint { left, right, top, bottom, prompt } => {
+            let model = if offline { OFFLINE_OUTPAINTER } else { FAL_OUTPAINTER };
+            outpaint(image, Sides { left, right, top, bottom }, prompt, model)
         }
     }
 }
@@ -113,6 +121,83 @@ fn upscale(image: &images::Model, factor: u8, model_id: &str) -> Result<Generati
     let spec = Catalogue::embedded().get(model_id).ok_or(AppError::NotFound("model"))?;
     let value = spec.param("upscale_factor").and_then(|param| factor_value(&param.kind, factor)).ok_or_else(refused)?;
     Ok(from_image(image, model_id, Map::from_iter([("upscale_factor".to_owned(), value)])))
+}
+
+/// The pixels an outpaint adds on each side.
+#[derive(Clone, Copy)]
+struct Sides {
+    left: u32,
+    right: u32,
+    top: u32,
+    bottom: u32,
+}
+
+impl Sides {
+    /// Each side as the iteration names it, as the models name it, and its pixels.
+    fn named(self) -> [(&'static str, &'static str, u32); 4] {
+        [
+            ("left", "expand_left", self.left),
+            ("right", "expand_right", self.right),
+            ("top", "expand_top", self.top),
+            ("bottom", "expand_bottom", self.bottom),
+        ]
+    }
+}
+
+/// The image on a canvas grown by `sides`, the new area filled by `model_id`, guided by `prompt` or else
+/// the image's own. Each side is held to what the model takes, and the result to [`MAX_OUTPAINTED_SIDE`].
+fn outpaint(
+    image: &images::Model,
+    sides: Sides,
+    prompt: Option<String>,
+    model_id: &str,
+) -> Result<GenerationRequest, AppError> {
+    let spec = Catalogue::embedded().get(model_id).ok_or(AppError::NotFound("model"))?;
+    let mut parameters = Map::new();
+    for (field, param, pixels) in sides.named() {
+        let most = spec.param(param).and_then(|param| match param.kind {
+            ParamKind::Integer { max, .. } => Some(max),
+            _ => None,
+        });
+        let Some(most) = most else {
+            return Err(AppError::internal(format!("{model_id} has no integer `{param}`")));
+        };
+        if i64::from(pixels) > most {
+            return Err(AppError::invalid(
+                field,
+                format!("An image can be extended by at most {most} pixels on a side."),
+            ));
+        }
+        parameters.insert(param.to_owned(), json!(pixels));
+    }
+    if sides.named().iter().all(|(_, _, pixels)| *pixels == 0) {
+        return Err(AppError::invalid("sides", "Choose at least one side to extend, by more than 0 pixels."));
+    }
+    let grown = |side: i32, before: u32, after: u32| {
+        u32::try_from(side).unwrap_or(0).saturating_add(before).saturating_add(after)
+    };
+    let (width, height) = (grown(image.width, sides.left, sides.right), grown(image.height, sides.top, sides.bottom));
+    if width > MAX_OUTPAINTED_SIDE || height > MAX_OUTPAINTED_SIDE {
+        // The larger side of the axis that overflows is the one to take back.
+        let field = if width > MAX_OUTPAINTED_SIDE {
+            if sides.left >= sides.right { "left" } else { "right" }
+        } else if sides.top >= sides.bottom {
+            "top"
+        } else {
+            "bottom"
+        };
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "Extended, the image would be {width} × {height} pixels, and it may be at most {MAX_OUTPAINTED_SIDE} on a side."
+            ),
+        ));
+    }
+    let mut request = from_image(image, model_id, parameters);
+    if let Some(prompt) = prompt.map(|prompt| prompt.trim().to_owned()).filter(|prompt| !prompt.is_empty()) {
+        request.prompt = prompt;
+    }
+    Ok(request)
 }
 
 /// `factor` as the model's `upscale_factor` takes it: one of its choices, a number or an integer.
@@ -294,9 +379,90 @@ mod tests {
         }
     }
 
+    fn outpaint(right: u32, prompt: Option<&str>) -> Iteration {
+        Iteration::Outpaint { left: 0, right, top: 0, bottom: 0, prompt: prompt.map(str::to_owned) }
+    }
+
+    #[test]
+    fn an_offline_image_is_outpainted_offline_even_with_a_fal_key() {
+        let original = sketch();
+        for fal_ready in [false, true] {
+            let request = iteration_request(&original, outpaint(256, None), fal_ready).unwrap();
+            assert_eq!((request.model_id.as_str(), request.parent_image_id), (OFFLINE_OUTPAINTER, Some(original.id)));
+            assert_eq!(request.prompt, "a lighthouse at dusk", "the new area follows the image's prompt");
+            let params = validated(&request);
+            assert_eq!(params["image_url"], json!(ImageView::reference(original.id)));
+            let sides = ["expand_left", "expand_right", "expand_top", "expand_bottom"].map(|side| params[side].clone());
+            assert_eq!(sides, [json!(0), json!(256), json!(0), json!(0)]);
+        }
+    }
+
+    #[test]
+    fn a_fal_image_is_outpainted_at_fal_with_a_key_guided_by_the_prompt_given() {
+        let original = flux();
+        let with_key = iteration_request(&original, outpaint(128, Some("  the harbour beyond  ")), true).unwrap();
+        assert_eq!(with_key.model_id, FAL_OUTPAINTER);
+        let params = validated(&with_key);
+        assert_eq!(params["prompt"], json!("the harbour beyond"));
+        assert_eq!(params["expand_right"], json!(128));
+        assert_eq!(params["zoom_out_percentage"], json!(0.0), "the original keeps its size");
+        let blank = iteration_request(&original, outpaint(128, Some(" ")), true).unwrap();
+        assert_eq!(blank.prompt, "a lighthouse at dusk", "a blank prompt is the image's own");
+        let without = iteration_request(&original, outpaint(128, None), false).unwrap();
+        assert_eq!(without.model_id, OFFLINE_OUTPAINTER);
+    }
+
+    #[test]
+    fn extending_by_nothing_or_beyond_what_the_model_takes_is_refused_naming_the_side() {
+        let nothing = Iteration::Outpaint { left: 0, right: 0, top: 0, bottom: 0, prompt: None };
+        assert_eq!(refused_field(iteration_request(&sketch(), nothing, false)), "sides");
+        for (iteration, side) in [
+            (Iteration::Outpaint { left: 0, right: 701, top: 0, bottom: 0, prompt: None }, "right"),
+            (Iteration::Outpaint { left: 64, right: 0, top: 5000, bottom: 0, prompt: None }, "top"),
+            (Iteration::Outpaint { left: 0, right: 0, top: 0, bottom: u32::MAX, prompt: None }, "bottom"),
+        ] {
+            for (image, fal_ready) in [(sketch(), false), (flux(), true)] {
+                let refusal = iteration_request(&image, iteration.clone(), fal_ready);
+                assert!(
+                    matches!(&refusal, Err(AppError::Invalid { reason, .. }) if reason.contains("700")),
+                    "{refusal:?}"
+                );
+                assert_eq!(refused_field(refusal), side);
+            }
+        }
+    }
+
+    #[test]
+    fn an_outpaint_beyond_the_largest_stored_image_is_refused_naming_the_larger_side() {
+        let mut wide = sketch();
+        (wide.width, wide.height) = (8000, 600);
+        let iteration = Iteration::Outpaint { left: 100, right: 150, top: 0, bottom: 0, prompt: None };
+        let refusal = iteration_request(&wide, iteration, false);
+        assert!(
+            matches!(&refusal, Err(AppError::Invalid { reason, .. }) if reason.contains("8250 × 600")),
+            "{refusal:?}"
+        );
+        assert_eq!(refused_field(refusal), "right");
+        let fits = Iteration::Outpaint { left: 92, right: 100, top: 700, bottom: 700, prompt: None };
+        assert!(iteration_request(&wide, fits, false).is_ok(), "8192 wide is the limit, not past it");
+    }
+
+    #[test]
+    fn an_outpaint_reads_from_json_with_the_sides_left_out_as_zero() {
+        let read: Iteration = serde_json::from_value(json!({"kind": "outpaint", "bottom": 64})).unwrap();
+        assert_eq!(read, Iteration::Outpaint { left: 0, right: 0, top: 0, bottom: 64, prompt: None });
+        let written = serde_json::to_value(outpaint(32, Some("more sea"))).unwrap();
+        assert_eq!(
+            written,
+            json!({"kind": "outpaint", "left": 0, "right": 32, "top": 0, "bottom": 0, "prompt": "more sea"})
+        );
+    }
+
     #[test]
     fn the_iteration_models_are_in_the_catalogue_with_the_right_provider_and_capability() {
         let cases = [
+            (OFFLINE_OUTPAINTER, ProviderKind::Offline, Capability::Outpainting),
+            (FAL_OUTPAINTER, ProviderKind::Fal, Capability::Outpainting),
             (OFFLINE_UPSCALER, ProviderKind::Offline, Capability::Upscale),
             (FAL_UPSCALER, ProviderKind::Fal, Capability::Upscale),
             (OFFLINE_BACKGROUND_REMOVER, ProviderKind::Offline, Capability::BackgroundRemoval),

@@ -6,7 +6,7 @@ use crate::server::error::AppError;
 use crate::types::{ImageDetail, ImageView};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use uuid::Uuid;
 
 /// The owner's images that are not in the trash.
@@ -43,6 +43,21 @@ pub async fn detail(db: &impl ConnectionTrait, owner: Uuid, id: Uuid) -> Result<
         parent: parent.map(image_view),
         children: children.into_iter().map(image_view).collect(),
     })
+}
+
+/// Which of `ids` are the owner's favourites (and not in the trash).
+pub async fn favourites_among(db: &impl ConnectionTrait, owner: Uuid, ids: Vec<Uuid>) -> Result<Vec<Uuid>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(live_images_of(owner)
+        .select_only()
+        .column(images::Column::Id)
+        .filter(images::Column::IsFavorite.eq(true))
+        .filter(images::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// Marks the image a favourite (or not) and returns it as it is now.

@@ -4,7 +4,8 @@
 use super::{Move, NewJob, announce_balance, enqueue, reorder};
 use crate::server::catalogue;
 use crate::server::db::entity::generation_queue::{
-    self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE, KIND_VARIATION,
+    self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_OUTPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE,
+    KIND_VARIATION,
 };
 use crate::server::db::entity::{images, users};
 use crate::server::error::AppError;
@@ -135,6 +136,7 @@ fn kind_of(spec: &ModelSpec, has_parent: bool) -> &'static str {
     match spec.category {
         Category::Upscaling => KIND_UPSCALE,
         Category::Inpainting => KIND_INPAINT,
+        Category::Outpainting => KIND_OUTPAINT,
         Category::ImageToImage => KIND_IMAGE_TO_IMAGE,
         Category::Utility if spec.has(atelier_catalogue::Capability::BackgroundRemoval) => KIND_REMOVE_BACKGROUND,
         Category::Utility => KIND_IMAGE_TO_IMAGE,

@@ -4,6 +4,7 @@ use super::listing::{JobFilter, list_all, list_for_user};
 use crate::server::db::entity::{generation_queue, user_settings, users};
 use crate::server::error::AppError;
 use crate::server::events::EventBus;
+use crate::server::images;
 use crate::types::{Job, JobStatus, MyQueue, QueueEntry, StudioEvent};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
@@ -42,7 +43,10 @@ const QUEUE_VIEW_LIMIT: u64 = 500;
 pub async fn my_queue(db: &DatabaseConnection, user_id: Uuid) -> Result<MyQueue, AppError> {
     let jobs = list_for_user(db, user_id, &JobFilter { limit: Some(QUEUE_VIEW_LIMIT), ..Default::default() }).await?;
     let paused = queue_paused(db, user_id).await?;
-    Ok(MyQueue { paused, jobs: jobs.into_iter().map(job_view).collect() })
+    let jobs: Vec<Job> = jobs.into_iter().map(job_view).collect();
+    let images = jobs.iter().flat_map(|job| job.result_image_ids.iter().copied()).collect();
+    let favourite_image_ids = images::favourites_among(db, user_id, images).await?;
+    Ok(MyQueue { paused, jobs, favourite_image_ids })
 }
 
 /// Every user's jobs in claim order, with whose each is (administrators), optionally in one status.

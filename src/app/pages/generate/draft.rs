@@ -1,6 +1,7 @@
 //! What the form holds: the chosen model, the prompts and the model's other parameters, checked
 //! with the same `validate` the server runs, so a mistake shows before anything is sent.
 
+use super::styles::{Style, styled, unstyled};
 use crate::types::{GenerationRequest, ImageView, Job, ModelAvailability, ModelInfo, Preset};
 use atelier_catalogue::Category;
 use atelier_catalogue::{FieldError, validate};
@@ -16,6 +17,8 @@ pub struct Draft {
     pub model: RwSignal<ModelInfo>,
     pub prompt: RwSignal<String>,
     pub negative_prompt: RwSignal<String>,
+    /// The look picked with one click; its words are added to the prompt the model gets.
+    pub style: RwSignal<Option<&'static Style>>,
     /// The model's other parameters by name; a value the user typed that does not parse is kept as
     /// text, so the check can say what is wrong with it.
     pub params: RwSignal<Map<String, Value>>,
@@ -34,6 +37,7 @@ impl Draft {
             model: RwSignal::new(model),
             prompt: RwSignal::new(String::new()),
             negative_prompt: RwSignal::new(String::new()),
+            style: RwSignal::new(None),
             params: RwSignal::new(params),
             seed_locked: RwSignal::new(false),
             show_all_errors: RwSignal::new(false),
@@ -84,6 +88,11 @@ impl Draft {
         }
     }
 
+    /// The prompt the model gets: the user's words and the style's.
+    pub fn full_prompt(&self) -> String {
+        self.prompt.with(|prompt| styled(prompt, self.style.get()))
+    }
+
     /// The input as the model would get it: the parameters, the prompts, and no seed unless locked.
     pub fn input(&self) -> Map<String, Value> {
         let mut input = self.params.get();
@@ -92,7 +101,7 @@ impl Draft {
         }
         let spec_has = |name: &str| self.model.with(|model| model.spec.param(name).is_some());
         if spec_has("prompt") {
-            input.insert("prompt".into(), Value::from(self.prompt.get()));
+            input.insert("prompt".into(), Value::from(self.full_prompt()));
         }
         let negative = self.negative_prompt.get();
         if spec_has("negative_prompt") && !negative.trim().is_empty() {
@@ -128,7 +137,7 @@ impl Draft {
         let negative = self.negative_prompt.get();
         Some(GenerationRequest {
             model_id: self.model.with(|model| model.spec.id.clone()),
-            prompt: self.prompt.get(),
+            prompt: self.full_prompt(),
             negative_prompt: (!negative.trim().is_empty()).then_some(negative),
             parameters,
             project_id: None,
@@ -164,7 +173,7 @@ impl Draft {
         let negative = self.negative_prompt.get_untracked();
         (
             self.model.with_untracked(|model| model.spec.id.clone()),
-            self.prompt.get_untracked(),
+            self.prompt.with_untracked(|prompt| styled(prompt, self.style.get_untracked())),
             (!negative.trim().is_empty()).then_some(negative),
             parameters,
         )
@@ -199,7 +208,9 @@ impl Draft {
         if let Some(model) = models.iter().find(|model| model.spec.id == model_id) {
             self.choose(model.clone());
         }
-        self.prompt.set(prompt.to_owned());
+        let (words, style) = unstyled(prompt);
+        self.prompt.set(words);
+        self.style.set(style);
         self.negative_prompt.set(negative_prompt.unwrap_or_default().to_owned());
         if let Value::Object(parameters) = parameters {
             let mut params = self.params.get_untracked();

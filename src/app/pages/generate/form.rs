@@ -3,6 +3,7 @@
 use super::draft::Draft;
 use super::params::{FieldMessage, ParamField};
 use super::presets::PresetsPanel;
+use super::styles::StylePicker;
 use crate::api::generate::SubmitGeneration;
 use crate::app::components::model_facts::{CATEGORIES, Rating, category_label, cost_text, provider_label};
 use crate::types::{ModelAvailability, ModelInfo};
@@ -43,6 +44,7 @@ pub fn GenerateForm(models: Vec<ModelInfo>) -> impl IntoView {
             <PresetsPanel models />
             <ModelPicker models=models.get_value() />
             <PromptBox on_submit=generate />
+            <StylePicker />
             <NegativePrompt />
             <Parameters />
             <div class="flex flex-col gap-3 border-t border-border pt-4">
@@ -130,7 +132,8 @@ fn PromptBox(on_submit: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoV
         })
     };
     let takes_prompt = move || draft.model.with(|model| model.spec.param("prompt").is_some());
-    let count = move || draft.prompt.with(|prompt| prompt.chars().count());
+    // What the model gets counts, the style's words included.
+    let count = move || draft.full_prompt().chars().count();
     let error = Signal::derive(move || draft.error_for("prompt"));
     view! {
         <Show when=takes_prompt>

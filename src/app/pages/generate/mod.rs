@@ -1,11 +1,18 @@
 //! `/generate`: the studio's main page. On the left, what to make (model, prompt, the model's
-//! parameters, the cost); on the right, the user's jobs as they queue, run and land, live.
+//! parameters, the cost); on the right, the user's jobs as they queue, run and land, live; beside
+//! them (or folded below the form on smaller screens) the history and the queue.
 
 mod draft;
+mod feed;
 mod form;
+mod history;
+mod panels;
 mod params;
 mod presets;
+mod queue_panel;
 mod results;
+mod styles;
+mod tile;
 
 use crate::api::generate::SubmitGeneration;
 use crate::api::images::get_image;
@@ -14,11 +21,13 @@ use crate::app::components::form::{Alert, AlertKind};
 use crate::app::session::use_current_user;
 use crate::types::{ModelAvailability, ModelInfo};
 use draft::Draft;
+use feed::Feed;
 use form::GenerateForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use results::{Balance, Feed, Results};
+use panels::StudioPanels;
+use results::{Balance, Results};
 use uuid::Uuid;
 
 #[component]
@@ -73,8 +82,11 @@ fn Studio(models: Vec<ModelInfo>, model: ModelInfo) -> impl IntoView {
     let stored = StoredValue::new(models.clone());
     follow_links_from_images(stored);
     view! {
-        <div class="grid gap-6 lg:grid-cols-[minmax(20rem,26rem)_1fr]">
+        // The columns are placed by `.studio-layout` in style/main.css: form, then results, then panels
+        // on the widest screens; the panels above the results on large ones; one column on phones.
+        <div class="studio-layout">
             <GenerateForm models />
+            <StudioPanels models=stored />
             <Results models=stored />
         </div>
     }

@@ -2,12 +2,13 @@
 //! position, steps and log lines while they run, then their images.
 
 use super::draft::Draft;
+use super::feed::Feed;
+use super::tile::ImageTile;
 use crate::api::generate::SubmitGeneration;
-use crate::api::images::IterateImage;
-use crate::api::queue::{ActOnJob, get_my_queue};
+use crate::api::queue::ActOnJob;
 use crate::app::components::job_status::JobStatusBadge;
 use crate::app::live;
-use crate::types::{ApiError, ImageView, Iteration, Job, JobAction, JobStatus, ModelInfo, MyQueue, StudioEvent};
+use crate::types::{Job, JobAction, JobStatus, ModelInfo, StudioEvent};
 use atelier_catalogue::FieldError;
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -31,28 +32,9 @@ struct Live {
 #[derive(Clone, Copy)]
 struct LiveJobs(RwSignal<HashMap<Uuid, Live>>);
 
-/// The user's queue as the page knows it. Created with the page, outside any `Suspense`, so the
-/// server and the browser agree on it during hydration.
-#[derive(Clone, Copy)]
-pub struct Feed {
-    queue: Resource<Result<MyQueue, ApiError>>,
-    reloads: RwSignal<u32>,
-    act: ServerAction<ActOnJob>,
-}
-
-impl Feed {
-    pub fn new(submit: ServerAction<SubmitGeneration>) -> Self {
-        let reloads = RwSignal::new(0_u32);
-        let act = ServerAction::<ActOnJob>::new();
-        let queue =
-            Resource::new(move || (reloads.get(), submit.version().get(), act.version().get()), |_| get_my_queue());
-        Self { queue, reloads, act }
-    }
-}
-
 #[component]
 pub fn Results(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
-    let Feed { queue, reloads, act } = expect_context::<Feed>();
+    let Feed { queue, reloads, act, .. } = expect_context::<Feed>();
     let balance = expect_context::<Balance>();
     let draft = expect_context::<Draft>();
     let live_jobs = LiveJobs(RwSignal::new(HashMap::new()));
@@ -92,7 +74,7 @@ pub fn Results(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
         waiting.iter().position(|job| *job == id)
     };
     view! {
-        <section aria-labelledby="results-heading" class="flex min-w-0 flex-col gap-4">
+        <section aria-labelledby="results-heading" class="studio-results flex min-w-0 flex-col gap-4">
             <div class="flex items-center justify-between">
                 <h2 id="results-heading" class="text-lg font-bold">"Results"</h2>
                 {move || act.value().get().and_then(Result::err).map(|e| view! { <p class="text-sm text-error" role="alert">{e.message}</p> })}
@@ -148,7 +130,7 @@ fn JobCard(
     let recall_job = job.clone();
     let regenerate_job = job.clone();
     view! {
-        <article class="card flex flex-col gap-3 p-4" data-job=id.to_string() data-status=status.as_str()>
+        <article class="@container card flex flex-col gap-3 p-4" data-job=id.to_string() data-status=status.as_str()>
             <header class="flex flex-wrap items-start justify-between gap-2">
                 <div class="min-w-0 flex-1">
                     <p class="line-clamp-2 font-semibold">{job.prompt.clone()}</p>
@@ -222,46 +204,16 @@ fn regenerate(job: &Job) -> crate::types::GenerationRequest {
 
 #[component]
 fn ImageGrid(ids: Vec<Uuid>, placeholders: usize, models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
+    let Feed { queue, .. } = expect_context::<Feed>();
+    let favourites: Vec<Uuid> =
+        queue.get_untracked().and_then(Result::ok).map(|queue| queue.favourite_image_ids).unwrap_or_default();
     let count = ids.len().max(placeholders);
     (count > 0).then(|| {
         view! {
-            <div class="grid grid-cols-2 gap-2 sm:grid-cols-4">
-                {ids.into_iter().map(|id| view! { <ImageTile id models /> }).collect_view()}
+            <div class="grid grid-cols-2 gap-2 @md:grid-cols-3 @2xl:grid-cols-4">
+                {ids.into_iter().map(|id| view! { <ImageTile id models favourite=favourites.contains(&id) /> }).collect_view()}
                 {(0..placeholders).map(|_| view! { <div class="skeleton aspect-square" aria-hidden="true"></div> }).collect_view()}
             </div>
         }
     })
-}
-
-/// A result with its quick actions: variations, an upscale, reuse as input, download.
-#[component]
-fn ImageTile(id: Uuid, models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
-    let draft = expect_context::<Draft>();
-    let iterate = ServerAction::<IterateImage>::new();
-    let run = move |iteration: Iteration| {
-        iterate.dispatch(IterateImage { id, iteration });
-    };
-    view! {
-        <div class="group relative">
-            <a href=format!("/images/{id}") title="Open: details, zoom, iterate"
-                class="block overflow-hidden rounded-lg border border-border bg-surface" data-image=id.to_string()>
-                <img src=ImageView::file_url(id, "thumbnail") alt="Generated image" loading="lazy"
-                    class="aspect-square w-full object-cover animate-[fade-in_400ms_ease-out] transition group-hover:scale-[1.02]" />
-            </a>
-            <div class="absolute inset-x-1 bottom-1 flex justify-center gap-1 transition sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100"
-                role="group" aria-label="Quick actions">
-                <button type="button" class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" title="Two variations: new seeds, same settings"
-                    disabled=move || iterate.pending().get() on:click=move |_| run(Iteration::Variations { count: 2 })>"Vary"</button>
-                <button type="button" class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" title="Upscale 2×"
-                    disabled=move || iterate.pending().get() on:click=move |_| run(Iteration::Upscale { factor: 2 })>"2×"</button>
-                <button type="button" class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" title="Use as the input of an image-to-image model"
-                    on:click=move |_| models.with_value(|models| draft.use_as_input(id, models))>"Input"</button>
-                <a class="icon-button h-8 w-auto bg-bg/90 px-2 text-xs font-semibold" href=ImageView::file_url(id, "original")
-                    download="" title="Download the original">"↓"<span class="sr-only">" Download"</span></a>
-            </div>
-            {move || iterate.value().get().and_then(Result::err).map(|e| view! {
-                <p class="mt-1 text-xs text-error" role="alert">{e.message}</p>
-            })}
-        </div>
-    }
 }

@@ -1,31 +1,65 @@
 //! `/images/:id`: one image full size with zoom, everything it was made with, the one-click
-//! iterations (variations, upscale, background removal, reuse in the generator), where it came from
-//! and what was made from it, and a side-by-side comparison.
+//! iterations (variations, upscale, background removal, reuse in the generator), the inpaint editor and
+//! the extend (outpaint) panel, where it came from and what was made from it, and a side-by-side
+//! comparison. `?edit=inpaint` or `?edit=outpaint` opens the page with that editor open.
 
 mod compare;
 mod facts;
 mod inpaint;
+mod outpaint;
 
 use crate::api::images::{IterateImage, SetImageFavourite, get_image};
 use crate::api::models::list_models;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::live;
-use crate::types::ModelInfo;
-use crate::types::{ImageDetail, ImageView, Iteration, StudioEvent};
+use crate::types::{ImageDetail, ImageView, Iteration, ModelAvailability, ModelInfo, StudioEvent};
+use atelier_catalogue::Category;
 use compare::Compare;
 use facts::Facts;
 use inpaint::{InpaintEditor, inpainting_model};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use outpaint::OutpaintPanel;
 use uuid::Uuid;
+
+/// The editor shown in place of the image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Editor {
+    Inpaint,
+    Outpaint,
+}
+
+impl Editor {
+    /// The editor a page link asks for with `?edit=`.
+    fn from_query(edit: Option<&str>) -> Option<Editor> {
+        match edit {
+            Some("inpaint") => Some(Editor::Inpaint),
+            Some("outpaint") => Some(Editor::Outpaint),
+            _ => None,
+        }
+    }
+}
 
 #[component]
 pub fn ImagePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.read().get("id").and_then(|raw| Uuid::parse_str(&raw).ok());
     let favourite = ServerAction::<SetImageFavourite>::new();
     let iterate = ServerAction::<IterateImage>::new();
+    let extend = ServerAction::<IterateImage>::new();
+    // Out here, so an open editor stays open while the image's details reload as children arrive.
+    let editor = RwSignal::new(Editor::from_query(query.read_untracked().get("edit").as_deref()));
+    // Another image (a child clicked): the editor its link asks for, if any.
+    Effect::watch(
+        move || params.read().get("id"),
+        move |_, _, _| {
+            editor.set(Editor::from_query(query.read_untracked().get("edit").as_deref()));
+            extend.value().set(None);
+        },
+        false,
+    );
     let reloads = RwSignal::new(0_u32);
     let models = Resource::new(|| (), |_| list_models());
     let detail = Resource::new(
@@ -52,7 +86,7 @@ pub fn ImagePage() -> impl IntoView {
             {move || {
                 let models = models.get()?.unwrap_or_default();
                 Some(match detail.get()? {
-                    Ok(Some(detail)) => view! { <ImageStudio detail models favourite iterate /> }.into_any(),
+                    Ok(Some(detail)) => view! { <ImageStudio detail models favourite iterate extend editor /> }.into_any(),
                     Ok(None) => view! { <Alert kind=AlertKind::Error>"That image does not exist."</Alert> }.into_any(),
                     Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
                 })
@@ -75,18 +109,44 @@ fn ImageStudio(
     models: Vec<ModelInfo>,
     favourite: ServerAction<SetImageFavourite>,
     iterate: ServerAction<IterateImage>,
+    extend: ServerAction<IterateImage>,
+    editor: RwSignal<Option<Editor>>,
 ) -> impl IntoView {
     let image = detail.image.clone();
     let id = image.id;
     let zoom = RwSignal::new(Zoom::Fit);
     let comparing = RwSignal::new(None::<ImageView>);
-    let inpainting = RwSignal::new(false);
     let inpaint_model = inpainting_model(&models, &image);
     let is_favorite = image.is_favorite;
     let (image_prompt, image_width, image_height) = (image.prompt.clone(), image.width, image.height);
     let can_inpaint = inpaint_model.is_some();
+    let can_outpaint = models
+        .iter()
+        .any(|model| model.spec.category == Category::Outpainting && model.availability == ModelAvailability::Ready);
     let run = move |iteration: Iteration| {
         iterate.dispatch(IterateImage { id, iteration });
+    };
+    let open = move |chosen: Editor| {
+        extend.value().set(None);
+        editor.set(Some(chosen));
+    };
+    let close = move || editor.set(None);
+    let viewer = move || {
+        view! {
+            <div class="card max-h-[75vh] overflow-auto bg-surface" tabindex="0" aria-label="Image view: scroll to pan" data-testid="viewer">
+                <img
+                    src=move || ImageView::file_url(id, if zoom.get() == Zoom::Fit { "preview" } else { "original" })
+                    alt=image_prompt.clone()
+                    width=image_width
+                    height=image_height
+                    class=move || match zoom.get() {
+                        Zoom::Fit => "mx-auto h-auto max-h-[73vh] w-auto max-w-full",
+                        Zoom::Double => "h-auto w-[200%] max-w-none",
+                        Zoom::Quadruple => "h-auto w-[400%] max-w-none",
+                    }
+                />
+            </div>
+        }
     };
     let zoom_button = move |label: &'static str, level: Zoom| {
         view! {
@@ -110,27 +170,19 @@ fn ImageStudio(
                     {zoom_button("400%", Zoom::Quadruple)}
                     <a class="btn btn-secondary ml-auto px-3 py-1" href=ImageView::file_url(id, "original") target="_blank" rel="noopener">"Open original"</a>
                 </div>
-                <Show when=move || !inpainting.get() fallback={
+                {
                     let image = image.clone();
-                    let model = inpaint_model.clone();
-                    move || model.clone().map(|model| view! {
-                        <InpaintEditor image=image.clone() model on_close=move || inpainting.set(false) />
-                    })
-                }>
-                    <div class="card max-h-[75vh] overflow-auto bg-surface" tabindex="0" aria-label="Image view: scroll to pan" data-testid="viewer">
-                        <img
-                            src=move || ImageView::file_url(id, if zoom.get() == Zoom::Fit { "preview" } else { "original" })
-                            alt=image_prompt.clone()
-                            width=image_width
-                            height=image_height
-                            class=move || match zoom.get() {
-                                Zoom::Fit => "mx-auto h-auto max-h-[73vh] w-auto max-w-full",
-                                Zoom::Double => "h-auto w-[200%] max-w-none",
-                                Zoom::Quadruple => "h-auto w-[400%] max-w-none",
-                            }
-                        />
-                    </div>
-                </Show>
+                    let inpaint_model = inpaint_model.clone();
+                    move || match (editor.get(), inpaint_model.clone()) {
+                        (Some(Editor::Inpaint), Some(model)) => {
+                            view! { <InpaintEditor image=image.clone() model on_close=close /> }.into_any()
+                        }
+                        (Some(Editor::Outpaint), _) if can_outpaint => {
+                            view! { <OutpaintPanel image=image.clone() extend on_close=close /> }.into_any()
+                        }
+                        _ => viewer().into_any(),
+                    }
+                }
                 {move || comparing.get().map(|other| view! {
                     <Compare left=other right=detail.image.clone() on_close=move || comparing.set(None) />
                 })}
@@ -151,11 +203,14 @@ fn ImageStudio(
                     <div class="grid grid-cols-2 gap-2">
                         {iterations.into_iter().map(|(label, iteration)| view! {
                             <button type="button" class="btn btn-secondary px-2" disabled=move || iterate.pending().get()
-                                on:click=move |_| run(iteration)>{label}</button>
+                                on:click=move |_| run(iteration.clone())>{label}</button>
                         }).collect_view()}
                         <button type="button" class="btn btn-secondary px-2" disabled=!can_inpaint
                             title=if can_inpaint { "Paint over what to change" } else { "No inpainting model is switched on" }
-                            on:click=move |_| inpainting.set(true)>"Inpaint"</button>
+                            on:click=move |_| open(Editor::Inpaint)>"Inpaint"</button>
+                        <button type="button" class="btn btn-secondary px-2" disabled=!can_outpaint data-testid="open-outpaint"
+                            title=if can_outpaint { "Add to the canvas on any side" } else { "No outpainting model is switched on" }
+                            on:click=move |_| open(Editor::Outpaint)>"Extend canvas"</button>
                         <a class="btn btn-secondary px-2" href=format!("/generate?input={id}")>"Use as input"</a>
                         <a class="btn btn-secondary px-2" href=format!("/generate?remix={id}")>"Remix"</a>
                     </div>

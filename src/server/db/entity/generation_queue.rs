@@ -25,6 +25,8 @@ pub const KIND_TEXT_TO_IMAGE: &str = "text-to-image";
 pub const KIND_IMAGE_TO_IMAGE: &str = "image-to-image";
 /// [`Model::parent_image_id`] repainted inside a mask.
 pub const KIND_INPAINT: &str = "inpaint";
+/// [`Model::parent_image_id`] on a larger canvas, the new area filled.
+pub const KIND_OUTPAINT: &str = "outpaint";
 /// [`Model::parent_image_id`] enlarged.
 pub const KIND_UPSCALE: &str = "upscale";
 /// [`Model::parent_image_id`] with its background made transparent.

@@ -28,7 +28,7 @@ pub(super) async fn run(
     let started = Instant::now();
     let handle = match &job.provider_handle {
         Some(stored) => resume(job, stored)?,
-        None => submit(worker, client, job).await?,
+        None => submit(worker, client, job, spec).await?,
     };
     wait(worker, client, job, &handle).await?;
     let output = client.result(&handle).await.map_err(job_error)?;
@@ -48,8 +48,13 @@ fn resume(job: &generation_queue::Model, stored: &Value) -> Result<RequestHandle
     })
 }
 
-async fn submit(worker: &Worker, client: &FalClient, job: &generation_queue::Model) -> Result<RequestHandle, Stop> {
-    let mut input = model_params(job);
+async fn submit(
+    worker: &Worker,
+    client: &FalClient,
+    job: &generation_queue::Model,
+    spec: &ModelSpec,
+) -> Result<RequestHandle, Stop> {
+    let mut input = model_params(job, spec);
     for param in IMAGE_PARAMS {
         let Some(Value::String(value)) = input.get(param) else { continue };
         if let Some(file) = inputs::read(&worker.state, job, param, value).await? {

@@ -19,7 +19,7 @@ pub(super) async fn run(
     job: &generation_queue::Model,
     spec: &'static ModelSpec,
 ) -> Result<Produced, Stop> {
-    let params = model_params(job);
+    let params = model_params(job, spec);
     let mut renderer_inputs = Inputs::default();
     for param in IMAGE_PARAMS {
         let Some(Value::String(value)) = params.get(param) else { continue };
