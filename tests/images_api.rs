@@ -276,3 +276,20 @@ async fn another_users_image_is_not_found_and_cannot_be_an_input() {
     assert_eq!((upscaled[0].width, upscaled[0].height), (256, 256));
     engine.stop().await;
 }
+
+#[tokio::test]
+async fn arguments_that_do_not_decode_are_a_400_saying_so() {
+    let studio = studio().await;
+    let ada = signed_up(&studio, "ada@example.com").await;
+
+    let not_an_id = ada.call(SetImageFavourite::PATH, &[("id", "not-an-id"), ("favourite", "true")]).await;
+    let error = refusal(not_an_id, StatusCode::BAD_REQUEST);
+    assert_eq!(error.code, "bad_request");
+    assert_eq!(error.message, "The request was not understood. Reload the page and try again.");
+
+    let missing = ada.call(SetImageFavourite::PATH, &[("favourite", "true")]).await;
+    assert_eq!(refusal(missing, StatusCode::BAD_REQUEST).code, "bad_request");
+    let bad_json =
+        ada.post_json(IterateImage::PATH, &json!({ "id": Uuid::now_v7(), "iteration": { "kind": "sculpt" } })).await;
+    assert_eq!(refusal(bad_json, StatusCode::BAD_REQUEST).code, "bad_request");
+}

@@ -24,6 +24,22 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let error = Self::from_framework(value);
+        // On the server, a request whose arguments do not decode never reaches our code, so the
+        // status is set here (the response would otherwise be a 500 carrying a 400 body).
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = axum::http::StatusCode::from_u16(error.status)
+        {
+            response.set_status(status);
+        }
+        error
+    }
+}
+
+impl ApiError {
+    /// What a failure of the server-function machinery itself means to a person.
+    fn from_framework(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) => ApiError::new(
                 503,
