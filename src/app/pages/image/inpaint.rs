@@ -32,7 +32,7 @@ pub fn InpaintEditor(image: ImageView, model: ModelInfo, on_close: impl Fn() + S
     let size = RwSignal::new(48.0_f64);
     let prompt = RwSignal::new(image.prompt.clone());
     let painted = RwSignal::new(false);
-    let strokes = StoredValue::new_local(Vec::new());
+    let strokes = mask::no_strokes();
     let drawing = RwSignal::new(false);
     let id = image.id;
     let model_id = model.spec.id.clone();
@@ -121,8 +121,20 @@ mod mask {
     use leptos::html::Canvas;
     use leptos::prelude::*;
 
-    /// Saved states for undo, oldest first.
+    /// Saved states for undo, oldest first. Browser-only values in the browser; on the server (the
+    /// editor is rendered there when the address asks for it) a plain value, which may be dropped
+    /// on any thread: a local one dropped elsewhere panics the request.
+    #[cfg(feature = "hydrate")]
     pub type Strokes = StoredValue<Vec<Snapshot>, LocalStorage>;
+    #[cfg(not(feature = "hydrate"))]
+    pub type Strokes = StoredValue<Vec<Snapshot>>;
+
+    pub fn no_strokes() -> Strokes {
+        #[cfg(feature = "hydrate")]
+        return StoredValue::new_local(Vec::new());
+        #[cfg(not(feature = "hydrate"))]
+        return StoredValue::new(Vec::new());
+    }
 
     #[cfg(feature = "hydrate")]
     pub type Snapshot = web_sys::ImageData;
