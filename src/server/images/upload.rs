@@ -13,12 +13,9 @@ use crate::server::imaging::{
     encode_png, encode_webp_lossless, prepare_generated,
 };
 use crate::server::state::AppState;
-use crate::types::ImageView;
 use bytes::Bytes;
-use chrono::Utc;
 use sea_orm::ActiveModelTrait;
-use sea_orm::Set;
-use serde_json::json;
+use serde_json::{Map, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -57,7 +54,8 @@ pub async fn upload_image(state: &AppState, owner: Uuid, upload: Bytes) -> Resul
         remove_files(storage, &written).await;
         return Err(error.into());
     }
-    match row(owner, id, &prepared, &files).insert(&state.db).await {
+    let source = Map::from_iter([("source".to_owned(), json!("upload"))]);
+    match files.row(owner, id, &prepared, source).insert(&state.db).await {
         Ok(row) => Ok(row),
         Err(error) => {
             remove_files(storage, &files.keys()).await;
@@ -115,45 +113,5 @@ fn refused(error: ImageError) -> AppError {
         AppError::invalid(UPLOAD_FIELD, error.to_string())
     } else {
         AppError::internal(format!("{error:?}"))
-    }
-}
-
-fn row(owner: Uuid, id: Uuid, prepared: &PreparedImage, files: &ImageFiles) -> images::ActiveModel {
-    let now = Utc::now();
-    images::ActiveModel {
-        id: Set(id),
-        user_id: Set(owner),
-        project_id: Set(None),
-        file_path: Set(files.original.to_string()),
-        file_url: Set(ImageView::file_url(id, "original")),
-        thumbnail_url: Set(Some(ImageView::file_url(id, "thumbnail"))),
-        width: Set(i32::try_from(prepared.width).unwrap_or(i32::MAX)),
-        height: Set(i32::try_from(prepared.height).unwrap_or(i32::MAX)),
-        file_size: Set(i64::try_from(prepared.original.len()).unwrap_or(i64::MAX)),
-        format: Set(prepared.original_format.extension().to_owned()),
-        prompt: Set(String::new()),
-        negative_prompt: Set(None),
-        model_id: Set(None),
-        model_version: Set(None),
-        parameters: Set(json!({})),
-        generation_time: Set(None),
-        cost_credits: Set(0),
-        parent_image_id: Set(None),
-        is_favorite: Set(false),
-        rating: Set(None),
-        tags: Set(json!([])),
-        metadata: Set(json!({
-            "source": "upload",
-            "thumbnail_key": files.thumb.as_str(),
-            "preview_key": files.preview.as_str(),
-            "thumbnail": {"width": prepared.thumbnail.width, "height": prepared.thumbnail.height},
-            "preview": {"width": prepared.preview.width, "height": prepared.preview.height},
-            "perceptual_hash": prepared.perceptual_hash,
-            "sha256": prepared.sha256,
-            "has_alpha": prepared.has_alpha,
-        })),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
     }
 }

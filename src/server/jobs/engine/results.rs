@@ -10,9 +10,7 @@ use crate::server::images::{ImageFiles, remove_files};
 use crate::server::imaging::{GenerationMetadata, ImageLimits, PreparedImage, prepare_generated};
 use crate::server::jobs::{self, JobError};
 use crate::server::storage::BlobKey;
-use crate::types::ImageView;
 use atelier_catalogue::{CostUnit, ModelSpec};
-use chrono::Utc;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -160,6 +158,7 @@ fn cost_of(spec: &ModelSpec, prepared: &PreparedImage) -> u32 {
     }
 }
 
+/// The row of a generated image: the stored files' row, with everything the job says of how it was made.
 fn row(
     job: &generation_queue::Model,
     spec: &ModelSpec,
@@ -168,48 +167,25 @@ fn row(
     files: &ImageFiles,
 ) -> images::ActiveModel {
     let prepared = &image.prepared;
-    let now = Utc::now();
     let mut parameters = job.parameters.clone();
     if let (Value::Object(params), Some(seed)) = (&mut parameters, image.seed) {
         params.insert("seed".into(), seed.into());
     }
+    let made = Map::from_iter([
+        ("job_id".to_owned(), json!(job.id)),
+        ("seed".to_owned(), json!(image.seed)),
+        ("metadata_embedded".to_owned(), json!(prepared.metadata_embedded)),
+    ]);
     images::ActiveModel {
-        id: Set(image.id),
-        user_id: Set(job.user_id),
         project_id: Set(job.project_id),
-        file_path: Set(files.original.to_string()),
-        file_url: Set(ImageView::file_url(image.id, "original")),
-        thumbnail_url: Set(Some(ImageView::file_url(image.id, "thumbnail"))),
-        width: Set(i32::try_from(prepared.width).unwrap_or(i32::MAX)),
-        height: Set(i32::try_from(prepared.height).unwrap_or(i32::MAX)),
-        file_size: Set(i64::try_from(prepared.original.len()).unwrap_or(i64::MAX)),
-        format: Set(prepared.original_format.extension().to_owned()),
         prompt: Set(job.prompt.clone()),
         negative_prompt: Set(job.negative_prompt.clone()),
         model_id: Set(Some(job.model_id.clone())),
-        model_version: Set(None),
         parameters: Set(parameters),
         generation_time: Set(generation_time),
         cost_credits: Set(i32::try_from(cost_of(spec, prepared)).unwrap_or(i32::MAX)),
         parent_image_id: Set(job.parent_image_id),
-        is_favorite: Set(false),
-        rating: Set(None),
-        tags: Set(json!([])),
-        metadata: Set(json!({
-            "job_id": job.id,
-            "seed": image.seed,
-            "thumbnail_key": files.thumb.as_str(),
-            "preview_key": files.preview.as_str(),
-            "thumbnail": {"width": prepared.thumbnail.width, "height": prepared.thumbnail.height},
-            "preview": {"width": prepared.preview.width, "height": prepared.preview.height},
-            "perceptual_hash": prepared.perceptual_hash,
-            "sha256": prepared.sha256,
-            "has_alpha": prepared.has_alpha,
-            "metadata_embedded": prepared.metadata_embedded,
-        })),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
+        ..files.row(job.user_id, image.id, prepared, made)
     }
 }
 
@@ -217,6 +193,7 @@ fn row(
 mod tests {
     use super::*;
     use atelier_catalogue::Catalogue;
+    use chrono::Utc;
 
     fn job(model_id: &str) -> generation_queue::Model {
         let now = Utc::now();
