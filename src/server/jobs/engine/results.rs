@@ -34,19 +34,20 @@ pub(super) struct Produced {
 /// The job's parameters with its prompt and negative prompt, when the model takes them (an
 /// iteration keeps the image's prompt for its own record, and a background remover has no use for it).
 pub(super) fn model_params(job: &generation_queue::Model, spec: &ModelSpec) -> Map<String, Value> {
-    let mut params = match &job.parameters {
-        Value::Object(params) => params.clone(),
+    input_of(&job.parameters, &job.prompt, job.negative_prompt.as_deref(), spec)
+}
+
+fn input_of(parameters: &Value, prompt: &str, negative_prompt: Option<&str>, spec: &ModelSpec) -> Map<String, Value> {
+    let mut input = match parameters {
+        Value::Object(parameters) => parameters.clone(),
         _ => Map::new(),
     };
-    if !job.prompt.is_empty() && spec.param("prompt").is_some() {
-        params.insert("prompt".into(), job.prompt.clone().into());
+    for (name, text) in [("prompt", Some(prompt)), ("negative_prompt", negative_prompt)] {
+        if let Some(text) = text.filter(|text| !text.is_empty() && spec.param(name).is_some()) {
+            input.insert(name.to_owned(), text.into());
+        }
     }
-    if let Some(negative) = job.negative_prompt.as_ref().filter(|n| !n.is_empty())
-        && spec.param("negative_prompt").is_some()
-    {
-        params.insert("negative_prompt".into(), negative.clone().into());
-    }
-    params
+    input
 }
 
 /// The image ids a completed job lists.
@@ -193,62 +194,26 @@ fn row(
 mod tests {
     use super::*;
     use atelier_catalogue::Catalogue;
-    use chrono::Utc;
 
-    fn job(model_id: &str) -> generation_queue::Model {
-        let now = Utc::now();
-        generation_queue::Model {
-            id: Uuid::now_v7(),
-            user_id: Uuid::now_v7(),
-            project_id: None,
-            prompt: "a lighthouse at dusk".into(),
-            negative_prompt: Some("fog".into()),
-            model_id: model_id.into(),
-            parameters: json!({ "seed": 7 }),
-            status: generation_queue::STATUS_RUNNING.into(),
-            priority: 0,
-            fal_request_id: None,
-            error_message: None,
-            attempts: 1,
-            created_at: now,
-            started_at: Some(now),
-            completed_at: None,
-            updated_at: now,
-            kind: generation_queue::KIND_TEXT_TO_IMAGE.into(),
-            position: 1.0,
-            next_attempt_at: None,
-            lease_expires_at: None,
-            worker_id: None,
-            provider_handle: None,
-            progress: 0.0,
-            error_type: None,
-            batch_id: None,
-            result_image_ids: json!([]),
-            credits_held: 0,
-            credits_charged: 0,
-            parent_image_id: None,
-            cancel_requested: false,
-        }
-    }
-
-    fn params_for(model_id: &str) -> Map<String, Value> {
-        model_params(&job(model_id), Catalogue::embedded().get(model_id).expect("a catalogue model"))
+    fn input_for(model_id: &str) -> Map<String, Value> {
+        let spec = Catalogue::embedded().get(model_id).expect("a catalogue model");
+        input_of(&json!({ "seed": 7 }), "a lighthouse at dusk", Some("fog"), spec)
     }
 
     #[test]
     fn a_model_gets_the_prompts_it_takes_and_no_others() {
-        let sdxl = params_for("fal-ai/fast-sdxl");
+        let sdxl = input_for("fal-ai/fast-sdxl");
         assert_eq!(
             (sdxl["prompt"].as_str(), sdxl["negative_prompt"].as_str()),
             (Some("a lighthouse at dusk"), Some("fog"))
         );
         assert_eq!(sdxl["seed"], json!(7));
 
-        let flux = params_for("fal-ai/flux/dev");
+        let flux = input_for("fal-ai/flux/dev");
         assert_eq!(flux["prompt"].as_str(), Some("a lighthouse at dusk"));
         assert!(!flux.contains_key("negative_prompt"), "FLUX [dev] takes no negative prompt: {flux:?}");
 
-        let cut_out = params_for(crate::server::images::FAL_BACKGROUND_REMOVER);
+        let cut_out = input_for(crate::server::images::FAL_BACKGROUND_REMOVER);
         assert!(!cut_out.contains_key("prompt") && !cut_out.contains_key("negative_prompt"), "{cut_out:?}");
     }
 }
