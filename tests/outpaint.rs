@@ -208,5 +208,15 @@ async fn an_image_made_at_fal_is_extended_by_fals_outpainter_with_the_expand_fie
     let image_url = input["image_url"].as_str().unwrap_or_default();
     assert!(image_url.starts_with("data:image/jpeg;base64,"), "the image's own file, inline: {input}");
     assert_eq!(outpaints[0]["status"], json!("COMPLETED"));
+
+    // Paid per megapixel of what it makes: a 1000×1000 image grown by 500 is 1.5 megapixels, billed
+    // as 2 started megapixels × 4 credits.
+    let parameters =
+        json!({ "image_size": { "width": 1000, "height": 1000 }, "num_inference_steps": 1, "num_images": 1 });
+    let large = generated(&studio, &ada, "fal-ai/flux/schnell", parameters).await;
+    let job: Job = ok(extend(&ada, large.id, json!({ "right": 500 })).await);
+    assert_eq!(job.credits_held, 8, "the grown canvas is what is billed");
+    let wider = made_by(&studio, job.id).await.remove(0);
+    assert_eq!((wider.width, wider.height, wider.cost_credits), (1500, 1000, 8));
     engine.stop().await;
 }

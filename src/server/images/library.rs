@@ -14,9 +14,14 @@ fn live_images_of(owner: Uuid) -> Select<images::Entity> {
     images::Entity::find().filter(images::Column::UserId.eq(owner)).filter(images::Column::DeletedAt.is_null())
 }
 
+/// One of the owner's images, if `id` is one (not someone else's, not trashed).
+pub async fn live_image(db: &impl ConnectionTrait, owner: Uuid, id: Uuid) -> Result<Option<images::Model>, AppError> {
+    Ok(live_images_of(owner).filter(images::Column::Id.eq(id)).one(db).await?)
+}
+
 /// One of the owner's images; someone else's, a trashed or an unknown one is `NotFound`.
 pub async fn owned_image(db: &impl ConnectionTrait, owner: Uuid, id: Uuid) -> Result<images::Model, AppError> {
-    live_images_of(owner).filter(images::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound("image"))
+    live_image(db, owner, id).await?.ok_or(AppError::NotFound("image"))
 }
 
 /// The images made from `id`, oldest first.

@@ -12,6 +12,6 @@ pub use iterate::{
     FAL_BACKGROUND_REMOVER, FAL_UPSCALER, MAX_VARIATIONS, OFFLINE_BACKGROUND_REMOVER, OFFLINE_UPSCALER,
     UPSCALE_FACTORS, iterate, iteration_request,
 };
-pub use library::{children, detail, favourites_among, owned_image, set_favourite};
+pub use library::{children, detail, favourites_among, live_image, owned_image, set_favourite};
 pub use upload::{UPLOAD_FIELD, may_upload, upload_image};
 pub use view::image_view;

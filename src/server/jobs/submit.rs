@@ -7,12 +7,13 @@ use crate::server::db::entity::generation_queue::{
     self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_OUTPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE,
     KIND_VARIATION,
 };
-use crate::server::db::entity::{images, users};
+use crate::server::db::entity::images::Model as ImageRow;
+use crate::server::db::entity::users;
 use crate::server::error::AppError;
+use crate::server::images;
 use crate::server::state::AppState;
 use crate::types::{GenerationRequest, StudioEvent};
 use atelier_catalogue::{Category, IMAGE_REF_PREFIX, ModelSpec, ParamKind, ProviderKind, validate};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -38,14 +39,15 @@ pub async fn submit(
             ),
         ));
     }
-    if let Some(parent) = request.parent_image_id
-        && !is_live_image_of(state, user, parent).await?
-    {
-        return Err(AppError::invalid(
-            "parent_image_id",
-            "The image to iterate on is not in your library: pick one of your images.",
-        ));
-    }
+    let parent = match request.parent_image_id {
+        Some(id) => Some(images::live_image(&state.db, user.id, id).await?.ok_or_else(|| {
+            AppError::invalid(
+                "parent_image_id",
+                "The image to iterate on is not in your library: pick one of your images.",
+            )
+        })?),
+        None => None,
+    };
     let mut input = request.parameters;
     if spec.param("prompt").is_some() {
         input.insert("prompt".into(), Value::from(request.prompt.clone()));
@@ -57,8 +59,8 @@ pub async fn submit(
         Some(first) => AppError::invalid(first.field, first.message),
         None => AppError::invalid("parameters", "These settings do not suit this model."),
     })?;
-    check_input_images(state, user, spec, &parameters).await?;
-    let credits = spec.estimate_credits(&parameters, None);
+    let input_size = check_input_images(state, user, spec, &parameters, parent.as_ref()).await?;
+    let credits = spec.estimate_credits(&parameters, input_size);
     let run_next = request.run_next;
     let job = enqueue(
         &state.db,
@@ -99,37 +101,37 @@ pub async fn submit(
 
 /// Every input image given as one of the studio's images (`atelier:image/<id>`) must be one of the
 /// user's own, out of the trash; links and uploaded files are read by the provider or the engine.
+/// Returns the size of the `image_url` image when it is one of the user's: the output of an upscaler or
+/// an outpainter follows it, and so does a per-megapixel price. `parent`, already read, is not read
+/// again.
 async fn check_input_images(
     state: &AppState,
     user: &users::Model,
     spec: &ModelSpec,
     parameters: &Map<String, Value>,
-) -> Result<(), AppError> {
+    parent: Option<&ImageRow>,
+) -> Result<Option<(u32, u32)>, AppError> {
+    let mut input_size = None;
     let image_params = spec.params.iter().filter(|param| matches!(param.kind, ParamKind::Image));
     for param in image_params {
         let Some(reference) = parameters.get(&param.name).and_then(Value::as_str) else { continue };
         let Some(id) = reference.strip_prefix(IMAGE_REF_PREFIX) else { continue };
-        let owned = match Uuid::parse_str(id) {
-            Ok(id) => is_live_image_of(state, user, id).await?,
-            Err(_) => false,
+        let image = match Uuid::parse_str(id) {
+            Ok(id) if parent.is_some_and(|parent| parent.id == id) => parent.cloned(),
+            Ok(id) => images::live_image(&state.db, user.id, id).await?,
+            Err(_) => None,
         };
-        if !owned {
+        let Some(image) = image else {
             return Err(AppError::invalid(
                 param.name.clone(),
                 "That is not one of your images (or it is in the trash): pick one from your library.",
             ));
+        };
+        if param.name == "image_url" {
+            input_size = u32::try_from(image.width).ok().zip(u32::try_from(image.height).ok());
         }
     }
-    Ok(())
-}
-
-async fn is_live_image_of(state: &AppState, user: &users::Model, id: Uuid) -> Result<bool, AppError> {
-    Ok(images::Entity::find_by_id(id)
-        .filter(images::Column::UserId.eq(user.id))
-        .filter(images::Column::DeletedAt.is_null())
-        .one(&state.db)
-        .await?
-        .is_some())
+    Ok(input_size)
 }
 
 fn kind_of(spec: &ModelSpec, has_parent: bool) -> &'static str {
