@@ -134,7 +134,18 @@ async fn extending_by_nothing_or_too_far_is_refused_naming_the_side_and_nothing_
     let engine = engine(&studio);
     let ada = signed_up(&studio, "ada@example.com").await;
     let original = sketched(&studio, &ada).await;
+    // A wide upload, near the largest side the studio keeps.
+    let mut wide_png = std::io::Cursor::new(Vec::new());
+    RgbImage::new(8000, 600).write_to(&mut wide_png, image::ImageFormat::Png).unwrap();
+    let upload = ada.upload(ImageView::UPLOAD_PATH, "image", "wide.png", "image/png", wide_png.get_ref()).await;
+    assert_eq!(upload.status, StatusCode::CREATED, "{}", upload.body);
+    let wide: ImageView = upload.json();
     let before = ledger(&studio, "ada@example.com").await;
+
+    // Past the largest side kept, the larger expansion of the side too long is the one to take back.
+    let error = refusal(extend(&ada, wide.id, json!({ "left": 100, "right": 150 })).await);
+    assert_eq!(error.field.as_deref(), Some("right"), "{}", error.message);
+    assert!(error.message.contains("8250 × 600"), "{}", error.message);
 
     let error = refusal(extend(&ada, original.id, json!({})).await);
     assert_eq!(error.field.as_deref(), Some("sides"), "{}", error.message);

@@ -8,7 +8,7 @@ mod support;
 
 use atelier::api::generate::SubmitGeneration;
 use atelier::api::images::{GetImage, IterateImage};
-use atelier::server::db::entity::{images, users};
+use atelier::server::db::entity::{generation_queue, images, users};
 use atelier::server::storage::BlobKey;
 use atelier::types::{ApiError, ImageDetail, ImageView, Job};
 use axum::body::Body;
@@ -320,4 +320,18 @@ async fn uploads_past_the_rate_limit_wait_and_are_told_how_long() {
 
     // The limit is per account: another person on the same network still uploads.
     uploaded(&grace, "b.png", &small).await;
+}
+
+#[tokio::test]
+async fn an_upscale_past_the_largest_side_kept_is_refused_before_it_runs() {
+    let studio = studio(&[]).await;
+    let ada = signed_up(&studio, "ada@example.com").await;
+    let long = uploaded(&ada, "long.png", &png(4200, 16)).await;
+
+    let refused = iterate(&ada, long.id, json!({ "kind": "upscale", "factor": 2 })).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let error = refused.api_error();
+    assert_eq!(error.field.as_deref(), Some("factor"));
+    assert_eq!(error.message, "The result would be 8400 × 32 pixels, and an image may be at most 8192 on a side.");
+    assert_eq!(generation_queue::Entity::find().count(&studio.state.db).await.unwrap(), 0, "nothing queued");
 }

@@ -22,7 +22,7 @@ impl ModelSpec {
         let per_image = match self.cost.per {
             CostUnit::Image => credits,
             CostUnit::Megapixel => {
-                let (width, height) = self.billed_size(params, input_size).unwrap_or(ONE_MEGAPIXEL);
+                let (width, height) = self.output_size(params, input_size).unwrap_or(ONE_MEGAPIXEL);
                 credits.saturating_mul(megapixels(width, height))
             }
         };
@@ -30,8 +30,10 @@ impl ModelSpec {
         u32::try_from(total).unwrap_or(u32::MAX)
     }
 
-    /// The size each output image is billed at, when it can be told before running.
-    fn billed_size(&self, params: &Map<String, Value>, input_size: Option<(u32, u32)>) -> Option<(u32, u32)> {
+    /// The size of each output image, when it can be told before running: from `image_size`, an
+    /// `aspect_ratio` (about one megapixel), or the input image's size (scaled by an upscaler, grown by an
+    /// outpainter). It is what a per-megapixel model bills.
+    pub fn output_size(&self, params: &Map<String, Value>, input_size: Option<(u32, u32)>) -> Option<(u32, u32)> {
         if let Some(param) = self.param("image_size") {
             let size = params.get("image_size").cloned().or_else(|| param.kind.default_value());
             return size.as_ref().and_then(resolve_image_size);

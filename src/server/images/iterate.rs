@@ -23,8 +23,6 @@ pub const OFFLINE_BACKGROUND_REMOVER: &str = "atelier/sketch/remove-background";
 pub const FAL_BACKGROUND_REMOVER: &str = "fal-ai/imageutils/rembg";
 pub const OFFLINE_OUTPAINTER: &str = "atelier/sketch/outpaint";
 pub const FAL_OUTPAINTER: &str = "fal-ai/image-apps-v2/outpaint";
-/// The widest or tallest an outpaint may make an image: the largest result the engine stores.
-pub const MAX_OUTPAINTED_SIDE: u32 = 8192;
 
 /// Queues `iteration` of one of `user`'s images; someone else's or a trashed image is `NotFound`.
 pub async fn iterate(
@@ -35,7 +33,25 @@ pub async fn iterate(
 ) -> Result<generation_queue::Model, AppError> {
     let image = owned_image(&state.db, user.id, id).await?;
     let request = iteration_request(&image, iteration, state.config.uses_fal())?;
-    jobs::submit(state, user, request).await
+    jobs::submit(state, user, request).await.map_err(named_as_iterations_name_it)
+}
+
+/// A refusal of a model's setting, under the name the iteration gives it (`factor`, `left`, …).
+fn named_as_iterations_name_it(error: AppError) -> AppError {
+    const NAMES: [(&str, &str); 5] = [
+        ("upscale_factor", "factor"),
+        ("expand_left", "left"),
+        ("expand_right", "right"),
+        ("expand_top", "top"),
+        ("expand_bottom", "bottom"),
+    ];
+    match error {
+        AppError::Invalid { field, reason } => {
+            let field = NAMES.iter().find(|(model, _)| *model == field).map_or(field, |(_, ours)| (*ours).to_owned());
+            AppError::Invalid { field, reason }
+        }
+        other => other,
+    }
 }
 
 /// The request that makes `iteration` of `image`. `fal_ready`: whether this studio has a fal.ai key.
@@ -145,7 +161,8 @@ impl Sides {
 }
 
 /// The image on a canvas grown by `sides`, the new area filled by `model_id`, guided by `prompt` or else
-/// the image's own. Each side is held to what the model takes, and the result to [`MAX_OUTPAINTED_SIDE`].
+/// the image's own. Each side is held to what the model takes; the result's size is checked by
+/// `jobs::submit`, as for every request.
 fn outpaint(
     image: &images::Model,
     sides: Sides,
@@ -172,26 +189,6 @@ fn outpaint(
     }
     if sides.named().iter().all(|(_, _, pixels)| *pixels == 0) {
         return Err(AppError::invalid("sides", "Choose at least one side to extend, by more than 0 pixels."));
-    }
-    let grown = |side: i32, before: u32, after: u32| {
-        u32::try_from(side).unwrap_or(0).saturating_add(before).saturating_add(after)
-    };
-    let (width, height) = (grown(image.width, sides.left, sides.right), grown(image.height, sides.top, sides.bottom));
-    if width > MAX_OUTPAINTED_SIDE || height > MAX_OUTPAINTED_SIDE {
-        // The larger side of the axis that overflows is the one to take back.
-        let field = if width > MAX_OUTPAINTED_SIDE {
-            if sides.left >= sides.right { "left" } else { "right" }
-        } else if sides.top >= sides.bottom {
-            "top"
-        } else {
-            "bottom"
-        };
-        return Err(AppError::invalid(
-            field,
-            format!(
-                "Extended, the image would be {width} × {height} pixels, and it may be at most {MAX_OUTPAINTED_SIDE} on a side."
-            ),
-        ));
     }
     let mut request = from_image(image, model_id, parameters);
     if let Some(prompt) = prompt.map(|prompt| prompt.trim().to_owned()).filter(|prompt| !prompt.is_empty()) {
@@ -430,21 +427,6 @@ mod tests {
                 assert_eq!(refused_field(refusal), side);
             }
         }
-    }
-
-    #[test]
-    fn an_outpaint_beyond_the_largest_stored_image_is_refused_naming_the_larger_side() {
-        let mut wide = sketch();
-        (wide.width, wide.height) = (8000, 600);
-        let iteration = Iteration::Outpaint { left: 100, right: 150, top: 0, bottom: 0, prompt: None };
-        let refusal = iteration_request(&wide, iteration, false);
-        assert!(
-            matches!(&refusal, Err(AppError::Invalid { reason, .. }) if reason.contains("8250 × 600")),
-            "{refusal:?}"
-        );
-        assert_eq!(refused_field(refusal), "right");
-        let fits = Iteration::Outpaint { left: 92, right: 100, top: 700, bottom: 700, prompt: None };
-        assert!(iteration_request(&wide, fits, false).is_ok(), "8192 wide is the limit, not past it");
     }
 
     #[test]

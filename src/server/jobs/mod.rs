@@ -40,6 +40,10 @@ pub use listing::{JobFilter, get_any, get_for_user, list_all, list_for_user};
 pub use outcome::{FailOutcome, JobError, complete, complete_in, fail_or_retry, finish_cancelled};
 pub use reorder::{Move, reorder, reorder_any};
 pub use submit::submit;
+
+/// The longest side of an image the studio makes and keeps (upscalers and outpainters make large ones):
+/// a request for more is refused before it runs, and a provider's output past it is refused.
+pub const MAX_OUTPUT_SIDE: u32 = 8192;
 pub use view::{announce_balance, balance, job_view, my_queue, queue_paused, whole_queue};
 
 use crate::server::db::entity::generation_queue;

@@ -1,7 +1,7 @@
 //! A user's generation request becoming a queued job: the checks a person can act on, the model's own
 //! validation, the credit hold, and the events that tell the browser.
 
-use super::{Move, NewJob, announce_balance, enqueue, reorder};
+use super::{MAX_OUTPUT_SIDE, Move, NewJob, announce_balance, enqueue, reorder};
 use crate::server::catalogue;
 use crate::server::db::entity::generation_queue::{
     self, KIND_IMAGE_TO_IMAGE, KIND_INPAINT, KIND_OUTPAINT, KIND_REMOVE_BACKGROUND, KIND_TEXT_TO_IMAGE, KIND_UPSCALE,
@@ -60,6 +60,7 @@ pub async fn submit(
         None => AppError::invalid("parameters", "These settings do not suit this model."),
     })?;
     let input_size = check_input_images(state, user, spec, &parameters, parent.as_ref()).await?;
+    check_output_size(spec, &parameters, input_size)?;
     let credits = spec.estimate_credits(&parameters, input_size);
     let run_next = request.run_next;
     let job = enqueue(
@@ -134,6 +135,39 @@ async fn check_input_images(
     Ok(input_size)
 }
 
+/// An image larger than the studio keeps is refused before it is made (and paid for), at the setting
+/// that makes it so large: the size, the upscale factor, or the larger expansion on the side too long.
+fn check_output_size(
+    spec: &ModelSpec,
+    parameters: &Map<String, Value>,
+    input_size: Option<(u32, u32)>,
+) -> Result<(), AppError> {
+    let Some((width, height)) = spec.output_size(parameters, input_size) else { return Ok(()) };
+    if width <= MAX_OUTPUT_SIDE && height <= MAX_OUTPUT_SIDE {
+        return Ok(());
+    }
+    let pixels = |name: &str| parameters.get(name).and_then(Value::as_u64).unwrap_or(0);
+    let larger =
+        |first: &'static str, second: &'static str| if pixels(first) >= pixels(second) { first } else { second };
+    let field = if spec.param("image_size").is_some() {
+        "image_size"
+    } else if spec.param("upscale_factor").is_some() {
+        "upscale_factor"
+    } else if spec.param("expand_left").is_some() && width > MAX_OUTPUT_SIDE {
+        larger("expand_left", "expand_right")
+    } else if spec.param("expand_top").is_some() {
+        larger("expand_top", "expand_bottom")
+    } else {
+        "image_url"
+    };
+    Err(AppError::invalid(
+        field,
+        format!(
+            "The result would be {width} × {height} pixels, and an image may be at most {MAX_OUTPUT_SIDE} on a side."
+        ),
+    ))
+}
+
 fn kind_of(spec: &ModelSpec, has_parent: bool) -> &'static str {
     match spec.category {
         Category::Upscaling => KIND_UPSCALE,
@@ -144,5 +178,33 @@ fn kind_of(spec: &ModelSpec, has_parent: bool) -> &'static str {
         Category::Utility => KIND_IMAGE_TO_IMAGE,
         Category::TextToImage if has_parent => KIND_VARIATION,
         Category::TextToImage => KIND_TEXT_TO_IMAGE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atelier_catalogue::Catalogue;
+    use serde_json::json;
+
+    fn outpaint(sides: [u32; 4]) -> Map<String, Value> {
+        let names = ["expand_left", "expand_right", "expand_top", "expand_bottom"];
+        names.iter().zip(sides).map(|(name, pixels)| ((*name).to_owned(), json!(pixels))).collect()
+    }
+
+    #[test]
+    fn an_output_past_the_largest_side_kept_is_refused_at_the_setting_that_makes_it() {
+        let spec = Catalogue::embedded().get("atelier/sketch/outpaint").expect("the offline outpainter");
+        let refusal = check_output_size(spec, &outpaint([100, 150, 0, 0]), Some((8000, 600)));
+        assert!(
+            matches!(&refusal, Err(AppError::Invalid { field, reason }) if field == "expand_right" && reason.contains("8250 × 600")),
+            "{refusal:?}"
+        );
+        let tall = check_output_size(spec, &outpaint([0, 0, 300, 200]), Some((600, 8000)));
+        assert!(matches!(&tall, Err(AppError::Invalid { field, .. }) if field == "expand_top"), "{tall:?}");
+        // 8192 wide is the limit, not past it.
+        assert!(check_output_size(spec, &outpaint([92, 100, 700, 700]), Some((8000, 600))).is_ok());
+        // Without a known input size there is nothing to check.
+        assert!(check_output_size(spec, &outpaint([700, 700, 0, 0]), None).is_ok());
     }
 }

@@ -8,15 +8,12 @@ use super::worker::{Stop, Worker};
 use crate::server::db::entity::{generation_queue, images};
 use crate::server::images::{ImageFiles, remove_files};
 use crate::server::imaging::{GenerationMetadata, ImageLimits, PreparedImage, prepare_generated};
-use crate::server::jobs::{self, JobError};
+use crate::server::jobs::{self, JobError, MAX_OUTPUT_SIDE};
 use crate::server::storage::BlobKey;
 use atelier_catalogue::{CostUnit, ModelSpec};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
-
-/// The longest side accepted from a provider (upscalers make large images).
-const MAX_OUTPUT_SIDE: u32 = 8192;
 
 /// One output file of a provider, as fetched.
 pub(super) struct Output {
@@ -58,7 +55,7 @@ pub(super) fn image_ids(job: &generation_queue::Model) -> Vec<Uuid> {
         .unwrap_or_default()
 }
 
-/// An image ready to record: its id, prepared files, and its row.
+/// An image ready to record: its id, its seed and its prepared files.
 struct Ready {
     id: Uuid,
     seed: Option<u64>,
