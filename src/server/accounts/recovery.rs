@@ -1,7 +1,6 @@
 //! Forgotten passwords: a mailed single-use link, then a new password that ends every session.
 
 use super::email::{messages, normalize_email};
-use super::registration::rate_limit;
 use super::{check_new_password, hash_password, link, send_in_background};
 use crate::server::auth::rate_limit::LimitedAction;
 use crate::server::auth::session::{self, ClientInfo};
@@ -17,7 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 /// way, and arrives just as fast, so it reveals nothing about which accounts exist.
 pub async fn request_reset(state: &AppState, email: &str, client: &ClientInfo) -> Result<(), AppError> {
     let email = normalize_email(email)?;
-    rate_limit(state, LimitedAction::ForgotPassword, client, &email)?;
+    state.rate_limiter.allow(LimitedAction::ForgotPassword, client, &email)?;
     if let Some(user) = super::find_by_email(&state.db, &email).await?.filter(|u| u.is_active) {
         let token = single_use::issue(&state.db, user.id, Purpose::ResetPassword, None, Utc::now()).await?;
         send_in_background(
@@ -41,7 +40,7 @@ pub async fn reset_password(
     new_password: &str,
     client: &ClientInfo,
 ) -> Result<(), AppError> {
-    rate_limit(state, LimitedAction::Verify, client, "")?;
+    state.rate_limiter.allow(LimitedAction::Verify, client, "")?;
     // Check the policy first, so a weak choice does not spend the link.
     check_new_password("password", new_password)?;
     let password_hash = hash_password(new_password.to_owned()).await?;

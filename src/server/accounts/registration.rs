@@ -22,7 +22,7 @@ pub struct Registration {
 /// signs in afterwards; until the address is verified they cannot generate (when configured so).
 pub async fn register(state: &AppState, input: Registration, client: &ClientInfo) -> Result<users::Model, AppError> {
     let email = normalize_email(&input.email)?;
-    rate_limit(state, LimitedAction::Register, client, &email)?;
+    state.rate_limiter.allow(LimitedAction::Register, client, &email)?;
     let name = normalize_name(&input.name)?;
     check_new_password("password", &input.password)?;
     if super::find_by_email(&state.db, &email).await?.is_some() {
@@ -132,7 +132,7 @@ pub enum Verified {
 
 /// Follows a link from a verification mail: confirms the address, or switches to a new one.
 pub async fn verify_email(state: &AppState, token: &str, client: &ClientInfo) -> Result<Verified, AppError> {
-    rate_limit(state, LimitedAction::Verify, client, "")?;
+    state.rate_limiter.allow(LimitedAction::Verify, client, "")?;
     let now = Utc::now();
     let invalid = || AppError::invalid("token", "This link is invalid or has expired. Ask for a new one.");
     let txn = state.db.begin().await?;
@@ -163,7 +163,7 @@ pub async fn verify_email(state: &AppState, token: &str, client: &ClientInfo) ->
 
 /// Mails a fresh verification link to a signed-in, unverified user.
 pub async fn resend_verification(state: &AppState, user: &users::Model, client: &ClientInfo) -> Result<(), AppError> {
-    rate_limit(state, LimitedAction::Verify, client, &user.email)?;
+    state.rate_limiter.allow(LimitedAction::Verify, client, &user.email)?;
     if user.email_verified {
         return Ok(());
     }
@@ -173,14 +173,4 @@ pub async fn resend_verification(state: &AppState, user: &users::Model, client: 
         messages::verify_email(&user.email, &user.name, &link(state, &format!("/verify-email?token={token}"))),
     );
     Ok(())
-}
-
-/// Counts an attempt against the IP and the account; 429 when over budget.
-pub(super) fn rate_limit(
-    state: &AppState,
-    action: LimitedAction,
-    client: &ClientInfo,
-    account: &str,
-) -> Result<(), AppError> {
-    state.rate_limiter.allow(action, client, account)
 }

@@ -1,6 +1,5 @@
 //! Signing in (password, then a second factor when enabled) and out.
 
-use super::registration::rate_limit;
 use super::two_factor::check_second_factor;
 use super::{password_matches, spend_dummy_verify};
 use crate::server::auth::rate_limit::LimitedAction;
@@ -33,7 +32,7 @@ pub async fn sign_in(
     client: &ClientInfo,
 ) -> Result<SignInOutcome, AppError> {
     let email = super::email::normalize_email(email).unwrap_or_default();
-    rate_limit(state, LimitedAction::Login, client, &email)?;
+    state.rate_limiter.allow(LimitedAction::Login, client, &email)?;
     let user = match super::find_by_email(&state.db, &email).await? {
         Some(user) => user,
         None => {
@@ -64,7 +63,7 @@ pub async fn complete_second_factor(
     let pending =
         single_use::find_live(&state.db, pending_token, Purpose::TwoFactorLogin, now).await?.ok_or_else(expired)?;
     let user = super::find_by_id(&state.db, pending.user_id).await?;
-    rate_limit(state, LimitedAction::Verify, client, &user.email)?;
+    state.rate_limiter.allow(LimitedAction::Verify, client, &user.email)?;
     let txn = state.db.begin().await?;
     if !check_second_factor(&txn, &user, code, now).await? {
         return Err(AppError::BadCredentials(BAD_SECOND_FACTOR));

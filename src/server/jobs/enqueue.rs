@@ -15,6 +15,10 @@ use uuid::Uuid;
 /// 32 766 bound parameters (and PostgreSQL's 65 535).
 const BATCH_CHUNK: usize = 1_000;
 
+/// A batch this large changes the queue's shape enough that PostgreSQL's planner must hear of it at
+/// once (see [`refresh_statistics`]).
+const ANALYZE_AFTER: usize = 1_000;
+
 /// A job to accept, already validated by the caller (model, parameters, ownership of the project
 /// and the parent image).
 #[derive(Clone, Debug, PartialEq)]
@@ -85,7 +89,7 @@ pub async fn enqueue_batch(db: &DatabaseConnection, jobs: Vec<NewJob>) -> Result
         generation_queue::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
-    if ids.len() >= BATCH_CHUNK && db.get_database_backend() == DbBackend::Postgres {
+    if ids.len() >= ANALYZE_AFTER && db.get_database_backend() == DbBackend::Postgres {
         refresh_statistics(db.clone());
     }
     Ok(ids)

@@ -3,14 +3,13 @@
 //! guarded image door before a provider sees them.
 
 use super::worker::Stop;
-use crate::server::db::entity::{generation_queue, images};
+use crate::server::db::entity::generation_queue;
 use crate::server::imaging::{ImageFormat, SafeImage, decode_untrusted};
 use crate::server::jobs::JobError;
 use crate::server::state::AppState;
 use crate::server::storage::BlobKey;
 use atelier_catalogue::IMAGE_REF_PREFIX;
 use base64::Engine as _;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// The parameters that may hold an input image.
@@ -54,10 +53,7 @@ pub(super) async fn decode(state: &AppState, param: &str, file: InputFile) -> Re
 
 async fn read_own_image(state: &AppState, user_id: Uuid, param: &str, id: &str) -> Result<Vec<u8>, Stop> {
     let id = Uuid::parse_str(id).map_err(|_| refused(param, "it names no image"))?;
-    let row = images::Entity::find_by_id(id)
-        .filter(images::Column::UserId.eq(user_id))
-        .filter(images::Column::DeletedAt.is_null())
-        .one(&state.db)
+    let row = crate::server::images::live_image(&state.db, user_id, id)
         .await
         .map_err(|e| Stop::Abandon(e.to_string()))?
         .ok_or_else(|| refused(param, "the image does not exist or was deleted"))?;
