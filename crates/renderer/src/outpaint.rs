@@ -3,6 +3,7 @@
 
 use image::imageops::FilterType;
 use image::{DynamicImage, Rgb, RgbImage};
+use std::borrow::Cow;
 
 use crate::colour::{smoothstep, to_byte};
 use crate::repaint::{mix, paint_then};
@@ -128,13 +129,18 @@ fn mean_colour<'a>(pixels: impl Iterator<Item = &'a Rgb<u8>>) -> [f32; 3] {
 
 /// fal's zoom-out: the source shrunk by `percentage` (0–90) inside a frame of its own size, and the
 /// margins that leaves, to be filled like any other expansion.
-pub(crate) fn zoomed_out(source: &DynamicImage, percentage: f32, expansion: Expansion) -> (DynamicImage, Expansion) {
+pub(crate) fn zoomed_out(
+    source: &DynamicImage,
+    percentage: f32,
+    expansion: Expansion,
+) -> (Cow<'_, DynamicImage>, Expansion) {
     let scale = 1.0 - percentage.clamp(0.0, 90.0) / 100.0;
     let (width, height) = (source.width(), source.height());
-    let shrink = |side: u32| ((side as f32 * scale).round() as u32).clamp(1, side.max(1));
+    // An empty source stays as it is (and `outpaint` refuses it).
+    let shrink = |side: u32| ((side as f32 * scale).round() as u32).clamp(side.min(1), side);
     let (small_width, small_height) = (shrink(width), shrink(height));
     if (small_width, small_height) == (width, height) {
-        return (source.clone(), expansion);
+        return (Cow::Borrowed(source), expansion);
     }
     let margins = Expansion {
         left: (width - small_width) / 2,
@@ -142,5 +148,5 @@ pub(crate) fn zoomed_out(source: &DynamicImage, percentage: f32, expansion: Expa
         top: (height - small_height) / 2,
         bottom: (height - small_height) - (height - small_height) / 2,
     };
-    (source.resize_exact(small_width, small_height, FilterType::Lanczos3), expansion.plus(margins))
+    (Cow::Owned(source.resize_exact(small_width, small_height, FilterType::Lanczos3)), expansion.plus(margins))
 }

@@ -47,14 +47,7 @@ pub(crate) fn whole_in(
 
 /// A number from 0 to 1, or `default` when absent.
 pub(crate) fn fraction(params: &Map<String, Value>, name: &str, default: f32) -> Result<f32, RenderError> {
-    let invalid = || RenderError::Invalid(format!("{name} must be a number between 0 and 1"));
-    let value = match params.get(name) {
-        None | Some(Value::Null) => return Ok(default),
-        Some(Value::Number(number)) => number.as_f64().ok_or_else(invalid)?,
-        Some(Value::String(text)) => text.trim().parse::<f64>().map_err(|_| invalid())?,
-        Some(_) => return Err(invalid()),
-    };
-    if (0.0..=1.0).contains(&value) { Ok(value as f32) } else { Err(invalid()) }
+    number_in(params, name, 0.0..=1.0, default)
 }
 
 /// A number in `range`, or `default` when absent.

@@ -1,6 +1,7 @@
 //! Running a catalogue model offline: choosing the operation from its capabilities, reading its
 //! parameters, and rendering each requested image with progress that spans them all.
 
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use atelier_catalogue::{Capability, ModelSpec};
@@ -144,8 +145,12 @@ fn generate(
 }
 
 /// The source to outpaint (shrunk first when `zoom_out_percentage` asks) and the pixels to add on each
-/// side, checked: something to add, and a canvas within [`MAX_SIDE`].
-fn outpaint_plan(params: &Map<String, Value>, source: &DynamicImage) -> Result<(DynamicImage, Expansion), RenderError> {
+/// side. The canvas is held to [`MAX_SIDE`] with every other size below, and `outpaint` refuses nothing
+/// to add, both before anything is drawn.
+fn outpaint_plan<'a>(
+    params: &Map<String, Value>,
+    source: &'a DynamicImage,
+) -> Result<(Cow<'a, DynamicImage>, Expansion), RenderError> {
     let side = |name| whole_in(params, name, 0..=MAX_SIDE, 0);
     let asked = Expansion {
         left: side("expand_left")?,
@@ -154,14 +159,7 @@ fn outpaint_plan(params: &Map<String, Value>, source: &DynamicImage) -> Result<(
         bottom: side("expand_bottom")?,
     };
     let zoom_out = number_in(params, "zoom_out_percentage", 0.0..=MAX_ZOOM_OUT_PERCENTAGE, 0.0)?;
-    let (source, expansion) = zoomed_out(source, zoom_out, asked);
-    if expansion.is_empty() {
-        return Err(RenderError::Invalid(
-            "expand_left, expand_right, expand_top or expand_bottom must be more than 0".into(),
-        ));
-    }
-    expansion.grow(source.width(), source.height())?;
-    Ok((source, expansion))
+    Ok(zoomed_out(source, zoom_out, asked))
 }
 
 fn required<'a>(input: &'a Option<DynamicImage>, name: &str) -> Result<&'a DynamicImage, RenderError> {

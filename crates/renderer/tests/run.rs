@@ -221,6 +221,12 @@ fn outpainting_refuses_nothing_to_add_and_a_canvas_beyond_the_limit_before_drawi
         refusal(json!({"expand_left": 0})),
         Some(RenderError::Invalid("expand_left, expand_right, expand_top or expand_bottom must be more than 0".into()))
     );
+    // An empty image zoomed out is refused as empty, not shrunk.
+    let empty = Inputs { image: Some(DynamicImage::ImageRgb8(image::RgbImage::new(0, 0))), mask: None };
+    assert_eq!(
+        run(&spec, &params(json!({"expand_left": 8, "zoom_out_percentage": 20})), &empty, &mut |_| {}).err(),
+        Some(RenderError::Invalid("the image to extend is empty".into()))
+    );
     assert_eq!(
         refusal(json!({"expand_top": MAX_SIDE})),
         Some(RenderError::TooLarge { width: 40, height: MAX_SIDE + 30, max: MAX_SIDE })
