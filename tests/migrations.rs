@@ -380,6 +380,27 @@ async fn postgres_columns_use_native_types() {
     assert_eq!(column_type("job_events", "kind").await, "text");
     assert_eq!(column_type("job_events", "payload").await, "jsonb");
     assert_eq!(column_type("job_events", "created_at").await, "timestamp with time zone");
+    // m20261124_000004_presets
+    let presets = query_strings(
+        &db,
+        "SELECT column_name::text || ' ' || data_type::text || ' ' || is_nullable::text AS value \
+         FROM information_schema.columns WHERE table_name = 'generation_presets' ORDER BY ordinal_position",
+    )
+    .await;
+    assert_eq!(
+        presets,
+        [
+            "id uuid NO",
+            "user_id uuid NO",
+            "name text NO",
+            "model_id text NO",
+            "prompt text NO",
+            "negative_prompt text YES",
+            "parameters jsonb NO",
+            "created_at timestamp with time zone NO",
+            "updated_at timestamp with time zone NO",
+        ]
+    );
 }
 
 #[tokio::test]

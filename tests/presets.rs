@@ -1,28 +1,26 @@
 //! Generation presets through the real router (server functions and REST routes): a user saves the
 //! generate page's settings under a name, overwrites them by saving under the same name, renames
 //! and deletes them; the checks refuse what cannot be kept; nobody reaches another user's presets.
-//! Plus the migration that adds `generation_presets`, down and up again, on both backends.
+//! The migration that adds `generation_presets` is tested with the others in `tests/migrations.rs`.
 #![cfg(feature = "ssr")]
 
 mod support;
 
+use atelier::api::account::DeleteAccount;
 use atelier::api::presets::{DeletePreset, ListPresets, RenamePreset, SavePreset};
-use atelier::server::db::connect;
-use atelier::server::db::entity::{presets, users};
+use atelier::server::db::entity::presets;
 use atelier::server::presets::{MAX_PRESETS, PresetDraft, save};
 use atelier::types::{ApiError, Preset};
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, Statement};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-use support::client::{Client, signed_up};
+use support::client::{Client, TEST_PASSWORD, signed_up};
 use support::studio::{TestResponse, TestStudio};
 use uuid::Uuid;
 
 const MODEL: &str = "atelier/sketch";
 const OTHER_MODEL: &str = "fal-ai/flux/schnell";
-const MIGRATION: &str = "m20261124_000004_presets";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -308,13 +306,13 @@ async fn deleting_an_account_deletes_its_presets() {
     let studio = TestStudio::start(&[]).await;
     let ada = signed_up(&studio, "ada@example.com").await;
     let grace = signed_up(&studio, "grace@example.com").await;
-    let adas = saved(&ada, "Harbour", "a harbour").await;
+    saved(&ada, "Harbour", "a harbour").await;
     let graces = saved(&grace, "Harbour", "her harbour").await;
 
-    let db = &studio.state.db;
-    let ada_id = presets::Entity::find_by_id(adas.id).one(db).await.unwrap().expect("stored").user_id;
-    users::Entity::delete_by_id(ada_id).exec(db).await.unwrap();
-    let left: Vec<Uuid> = presets::Entity::find().all(db).await.unwrap().into_iter().map(|p| p.id).collect();
+    let deleted = ada.call(DeleteAccount::PATH, &[("current_password", TEST_PASSWORD)]).await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    let left: Vec<Uuid> =
+        presets::Entity::find().all(&studio.state.db).await.unwrap().into_iter().map(|p| p.id).collect();
     assert_eq!(left, [graces.id]);
 }
 
@@ -363,122 +361,4 @@ async fn the_rest_routes_list_save_rename_and_delete_with_the_same_checks() {
     let listed: Vec<Preset> = ok(&ada.get("/api/presets").await, StatusCode::OK);
     assert_eq!(names(&listed), ["Other"]);
     refused(&ada.json_request("DELETE", &path, &json!({})).await, StatusCode::NOT_FOUND, None);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The migration
-// ---------------------------------------------------------------------------------------------
-
-#[tokio::test]
-async fn the_presets_migration_goes_down_and_up_again_alone_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("atelier.db").display());
-    migration_down_and_up(&url).await;
-}
-
-#[tokio::test]
-async fn the_presets_migration_goes_down_and_up_again_alone_on_postgres() {
-    let url = support::postgres::fresh_database().await;
-    migration_down_and_up(&url).await;
-    let db = connect(&url).await.unwrap();
-    let types = strings(
-        &db,
-        "SELECT column_name::text || ' ' || data_type::text || ' ' || is_nullable::text AS value \
-         FROM information_schema.columns WHERE table_name = 'generation_presets' ORDER BY ordinal_position",
-    )
-    .await;
-    assert_eq!(
-        types,
-        [
-            "id uuid NO",
-            "user_id uuid NO",
-            "name text NO",
-            "model_id text NO",
-            "prompt text NO",
-            "negative_prompt text YES",
-            "parameters jsonb NO",
-            "created_at timestamp with time zone NO",
-            "updated_at timestamp with time zone NO",
-        ]
-    );
-}
-
-/// Up, with a preset stored; down to just before the presets migration removes the table and its
-/// index and nothing else (the account stays); up again gives an empty, working table.
-async fn migration_down_and_up(url: &str) {
-    let names: Vec<String> = Migrator::migrations().iter().map(|migration| migration.name().to_owned()).collect();
-    let presets_at = names.iter().position(|name| name == MIGRATION).expect("the presets migration");
-    let from_presets = &names[presets_at..];
-
-    let db = connect(url).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let db = reopen(db, url).await;
-    assert!(tables(&db).await.contains(&"generation_presets".to_owned()));
-    assert_eq!(preset_indexes(&db).await, ["idx_generation_presets_user_id_name"]);
-    let owner = support::queue::account(&db, 0).await;
-    save(&db, owner, draft("Before")).await.unwrap();
-    let tables_before = tables(&db).await;
-
-    Migrator::down(&db, Some(from_presets.len() as u32)).await.unwrap();
-    let db = reopen(db, url).await;
-    let pending: Vec<String> =
-        Migrator::get_pending_migrations(&db).await.unwrap().iter().map(|m| m.name().to_owned()).collect();
-    assert_eq!(pending, from_presets);
-    let expected: Vec<String> = tables_before.iter().filter(|table| *table != "generation_presets").cloned().collect();
-    assert_eq!(tables(&db).await, expected);
-    assert!(preset_indexes(&db).await.is_empty());
-    assert_eq!(users::Entity::find_by_id(owner).count(&db).await.unwrap(), 1);
-
-    Migrator::up(&db, None).await.unwrap();
-    let db = reopen(db, url).await;
-    assert_eq!(tables(&db).await, tables_before);
-    assert_eq!(presets::Entity::find().count(&db).await.unwrap(), 0);
-    assert_eq!(preset_indexes(&db).await, ["idx_generation_presets_user_id_name"]);
-    let again = save(&db, owner, draft("After")).await.unwrap();
-    assert_eq!(presets::Entity::find_by_id(again.id).one(&db).await.unwrap(), Some(again));
-    // The unique index holds: one row per user and name, so a second save of the name updates it.
-    save(&db, owner, draft("After")).await.unwrap();
-    assert_eq!(presets::Entity::find().count(&db).await.unwrap(), 1);
-}
-
-/// A new connection in place of `db`: pooled SQLite connections may keep statements prepared
-/// against the schema before a change.
-async fn reopen(db: DatabaseConnection, url: &str) -> DatabaseConnection {
-    db.close().await.unwrap();
-    connect(url).await.unwrap()
-}
-
-async fn tables(db: &DatabaseConnection) -> Vec<String> {
-    let sql = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            "SELECT table_name::text AS value FROM information_schema.tables \
-             WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
-        }
-        _ => "SELECT name AS value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1",
-    };
-    strings(db, sql).await
-}
-
-/// The named indexes of `generation_presets`.
-async fn preset_indexes(db: &DatabaseConnection) -> Vec<String> {
-    let sql = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            "SELECT indexname::text AS value FROM pg_indexes \
-             WHERE tablename = 'generation_presets' AND indexname LIKE 'idx_%' ORDER BY 1"
-        }
-        _ => {
-            "SELECT name AS value FROM sqlite_master \
-             WHERE type = 'index' AND tbl_name = 'generation_presets' AND name LIKE 'idx_%' ORDER BY 1"
-        }
-    };
-    strings(db, sql).await
-}
-
-async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
-    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap_or_else(|err| panic!("{sql}: {err}"))
-        .iter()
-        .map(|row| row.try_get::<String>("", "value").unwrap())
-        .collect()
 }
