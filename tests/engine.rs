@@ -8,7 +8,6 @@ use atelier::server::db::entity::generation_queue::{
     self, KIND_TEXT_TO_IMAGE, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_FAILED,
 };
 use atelier::server::db::entity::{images, users};
-use atelier::server::jobs::engine::{Engine, EngineSettings};
 use atelier::server::jobs::{self, ClaimLimits, NewJob};
 use atelier::server::providers::fal::RequestHandle;
 use atelier::server::storage::BlobKey;
@@ -19,6 +18,7 @@ use futures_util::StreamExt;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};
+use support::engine::engine;
 use support::studio::TestStudio;
 use uuid::Uuid;
 
@@ -43,13 +43,6 @@ async fn studio_for(emu: &Emulator) -> TestStudio {
         ("ATELIER_FAL_JWKS_URL", &emu.jwks_url()),
     ])
     .await
-}
-
-fn start_engine(studio: &TestStudio) -> Engine {
-    let mut settings = EngineSettings::from_config(&studio.state.config);
-    settings.idle = Duration::from_millis(50);
-    settings.cancel_check = Duration::from_millis(50);
-    Engine::start_with(studio.state.clone(), settings)
 }
 
 async fn user(studio: &TestStudio) -> Uuid {
@@ -120,7 +113,7 @@ async fn events(studio: &TestStudio, user_id: Uuid) -> Vec<StudioEvent> {
 #[tokio::test]
 async fn an_offline_job_becomes_stored_images_with_settled_credits_and_events() {
     let studio = TestStudio::start(&[]).await;
-    let engine = start_engine(&studio);
+    let engine = engine(&studio);
     let owner = user(&studio).await;
     let params = json!({"image_size": {"width": 64, "height": 64}, "num_images": 2, "num_inference_steps": 3});
     let job = enqueue(&studio, owner, "atelier/sketch", params, 4).await;
@@ -158,7 +151,7 @@ async fn an_offline_job_becomes_stored_images_with_settled_credits_and_events() 
 async fn a_fal_job_completes_and_its_credits_are_charged() {
     let emu = emulator(0).await;
     let studio = studio_for(&emu).await;
-    let engine = start_engine(&studio);
+    let engine = engine(&studio);
     let owner = user(&studio).await;
     let job = enqueue(&studio, owner, FAL_MODEL, fal_input(), 10).await;
 
@@ -177,7 +170,7 @@ async fn a_busy_fal_on_submit_is_retried_and_the_job_completes_with_one_request(
     let emu = emulator(0).await;
     inject(&emu, json!({"fault": "http_503", "on": "submit"})).await;
     let studio = studio_for(&emu).await;
-    let engine = start_engine(&studio);
+    let engine = engine(&studio);
     let owner = user(&studio).await;
     let job = enqueue(&studio, owner, FAL_MODEL, fal_input(), 10).await;
 
@@ -192,7 +185,7 @@ async fn a_refused_input_fails_the_job_with_the_field_named_and_releases_the_cre
     let emu = emulator(0).await;
     inject(&emu, json!({"fault": "validation", "on": "submit", "field": "image_size"})).await;
     let studio = studio_for(&emu).await;
-    let engine = start_engine(&studio);
+    let engine = engine(&studio);
     let owner = user(&studio).await;
     let job = enqueue(&studio, owner, FAL_MODEL, fal_input(), 10).await;
 
@@ -229,7 +222,7 @@ async fn a_job_left_by_a_dead_worker_resumes_its_fal_request_without_submitting_
     expired.lease_expires_at = Set(Some(Utc::now() - chrono::Duration::seconds(5)));
     expired.update(db).await.unwrap();
 
-    let engine = start_engine(&studio);
+    let engine = engine(&studio);
     let done = wait_for(&studio, job, STATUS_COMPLETED).await;
     assert_eq!(done.attempts, 1);
     assert_eq!(done.fal_request_id.as_deref(), Some(handle.request_id.as_str()));
@@ -241,7 +234,7 @@ async fn a_job_left_by_a_dead_worker_resumes_its_fal_request_without_submitting_
 async fn cancelling_a_running_fal_job_cancels_it_at_fal_and_releases_the_credits() {
     let emu = emulator(300).await;
     let studio = studio_for(&emu).await;
-    let engine = start_engine(&studio);
+    let engine = engine(&studio);
     let owner = user(&studio).await;
     let mut input = fal_input();
     input["num_inference_steps"] = json!(12);

@@ -8,10 +8,11 @@ use sea_orm::EntityTrait;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-/// The studio's engine, looking for work every 50 ms.
+/// The studio's engine, looking for work and for cancellations every 50 ms.
 pub fn engine(studio: &TestStudio) -> Engine {
     let mut settings = EngineSettings::from_config(&studio.state.config);
     settings.idle = Duration::from_millis(50);
+    settings.cancel_check = Duration::from_millis(50);
     Engine::start_with(studio.state.clone(), settings)
 }
 
