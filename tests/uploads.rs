@@ -175,7 +175,7 @@ async fn an_uploaded_image_is_the_input_of_image_to_image_and_of_an_upscale_but_
     let request = json!({
         "model_id": "atelier/sketch/image-to-image",
         "prompt": "a lighthouse at dusk",
-        "parameters": { "image_url": format!("atelier:image/{}", view.id), "strength": 0.0, "seed": 3 },
+        "parameters": { "image_url": ImageView::reference(view.id), "strength": 0.0, "seed": 3 },
     });
     let response = ada.post_json(SubmitGeneration::PATH, &json!({ "request": request })).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
