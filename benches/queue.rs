@@ -135,7 +135,7 @@ async fn enqueue_alone(backend: Backend, studio: &TestStudio) {
     let client = signed_up(studio, "alone@example.com").await;
     let latencies = timing::timings_async(ALONE_SUBMITS, WARM_UP_SUBMITS, |seed| submit_sketch(&client, seed)).await;
     let what = format!("enqueue via submit_generation, one person alone, {}", backend.name());
-    timing::report_tail("queue", &what, &latencies);
+    timing::report("queue", &what, &latencies);
 }
 
 /// `PEOPLE` people sign up, then all submit `SUBMITS_PER_PERSON` sketches at once, each the next as
@@ -152,13 +152,7 @@ async fn enqueue_together(backend: Backend, studio: TestStudio) {
                     submit_sketch(&client, seed).await;
                 }
                 all_ready.wait().await;
-                let mut latencies = Vec::with_capacity(SUBMITS_PER_PERSON);
-                for seed in 0..SUBMITS_PER_PERSON {
-                    let started = Instant::now();
-                    submit_sketch(&client, seed).await;
-                    latencies.push(started.elapsed());
-                }
-                latencies
+                timing::timings_async(SUBMITS_PER_PERSON, 0, |seed| submit_sketch(&client, seed)).await
             })
         })
         .collect();
@@ -175,7 +169,7 @@ async fn enqueue_together(backend: Backend, studio: TestStudio) {
     let alone = ALONE_SUBMITS + WARM_UP_SUBMITS;
     assert_eq!(queued, alone + PEOPLE * (WARM_UP_SUBMITS + SUBMITS_PER_PERSON), "every submission is queued");
     let what = format!("enqueue via submit_generation, {PEOPLE} people at once, {}", backend.name());
-    let p99 = timing::report_tail("queue", &what, &latencies);
+    let p99 = timing::report("queue", &what, &latencies).p99;
     println!(
         "queue   {:.0} submissions/s in all; target p99 under {ENQUEUE_P99_TARGET_MS:.0} ms: {}",
         latencies.len() as f64 / elapsed.as_secs_f64(),
@@ -211,7 +205,7 @@ async fn batch_enqueue(backend: Backend) {
     }
     samples.sort();
     let what = format!("enqueue_batch of {BATCH_JOBS} jobs, {}", backend.name());
-    let median = timing::report("queue", &what, &samples);
+    let median = timing::report("queue", &what, &samples).median;
     println!(
         "queue   target under {BATCH_TARGET_MS:.0} ms (InvokeAI {INVOKEAI_BATCH_MS:.0} ms): {}",
         verdict(median < BATCH_TARGET_MS)

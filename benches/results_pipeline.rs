@@ -34,7 +34,7 @@ fn timings_of(runs: usize, mut work: impl FnMut()) -> Vec<Duration> {
 }
 
 fn report(what: &str, samples: &[Duration]) -> f64 {
-    timing::report("results_pipeline", what, samples)
+    timing::report("results_pipeline", what, samples).median
 }
 
 /// Photo-like: smooth colour gradients with a soft vignette and per-pixel noise, which is what makes

@@ -45,26 +45,20 @@ pub fn percentile_ms(sorted: &[Duration], fraction: f64) -> f64 {
     sorted[index].as_secs_f64() * 1e3
 }
 
-/// Prints `label what: median …, p95 … (n runs)` and returns the median in milliseconds.
-pub fn report(label: &str, what: &str, samples: &[Duration]) -> f64 {
-    let median = percentile_ms(samples, 0.5);
-    println!(
-        "{label} {what}: median {median:.1} ms, p95 {:.1} ms ({} runs)",
-        percentile_ms(samples, 0.95),
-        samples.len()
-    );
-    median
+/// The median and the 99th percentile of a set of samples, in milliseconds.
+pub struct Percentiles {
+    pub median: f64,
+    pub p99: f64,
 }
 
-/// Prints `label what: median …, p95 …, p99 … (n samples)` for sorted samples and returns the p99 in
-/// milliseconds: for latencies where the tail is the target.
-pub fn report_tail(label: &str, what: &str, samples: &[Duration]) -> f64 {
-    let p99 = percentile_ms(samples, 0.99);
+/// Prints `label what: median …, p95 …, p99 … (n samples)` for sorted samples and returns the median
+/// and the p99 (for latencies where the tail is the target).
+pub fn report(label: &str, what: &str, samples: &[Duration]) -> Percentiles {
+    let (median, p99) = (percentile_ms(samples, 0.5), percentile_ms(samples, 0.99));
     println!(
-        "{label} {what}: median {:.1} ms, p95 {:.1} ms, p99 {p99:.1} ms ({} samples)",
-        percentile_ms(samples, 0.5),
+        "{label} {what}: median {median:.1} ms, p95 {:.1} ms, p99 {p99:.1} ms ({} samples)",
         percentile_ms(samples, 0.95),
         samples.len()
     );
-    p99
+    Percentiles { median, p99 }
 }
