@@ -28,9 +28,13 @@ test("extending an image to the right makes a wider child that knows where it ca
   await expect(submit).toBeEnabled();
   await submit.click();
   await expect(panel.getByText("Queued.")).toBeVisible();
+  // Typing on while the job runs: its image arriving does not rebuild the page under the user.
+  await panel.getByLabel("What the new area should show").fill("a lighthouse, and more of the sea");
 
   const children = page.getByTestId("children").locator("[data-image]");
   await expect(children).toHaveCount(1, { timeout: 45_000 });
+  await expect(panel.getByLabel("What the new area should show")).toHaveValue("a lighthouse, and more of the sea");
+  await expect(panel.getByText("Queued.")).toBeVisible();
   await children.first().click();
   await expect(page.getByTestId("facts")).toContainText("192 × 128 px");
   await expect(page.getByTestId("facts")).toContainText("atelier/sketch/outpaint");

@@ -1,6 +1,7 @@
 //! Reusable widgets.
 
 pub mod auth_card;
+pub mod favourite;
 pub mod form;
 pub mod icon;
 pub mod job_status;

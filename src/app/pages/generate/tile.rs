@@ -4,7 +4,8 @@
 //! focus; on touch screens they always show.
 
 use super::draft::Draft;
-use crate::api::images::{IterateImage, get_image, set_image_favourite};
+use crate::api::images::{IterateImage, get_image};
+use crate::app::components::favourite::FavouriteToggle;
 use crate::types::{ImageView, Iteration, ModelInfo};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -73,7 +74,7 @@ pub fn ImageTile(id: Uuid, models: StoredValue<Vec<ModelInfo>>, favourite: bool)
                     <img src=ImageView::file_url(id, "thumbnail") alt="Generated image" loading="lazy"
                         class="aspect-square w-full object-cover animate-[fade-in_400ms_ease-out] transition group-hover:scale-[1.02]" />
                 </a>
-                <FavouriteStar id favourite error />
+                <FavouriteToggle id favourite error class="tile-button absolute right-1 top-1" />
                 <div class="tile-actions" role="group" aria-label="Quick actions">
                     <button type="button" class="tile-button" title="Two variations: new seeds, same settings"
                         disabled=busy on:click=move |_| run(Iteration::Variations { count: 2 }, "Variations")>"Vary"</button>
@@ -114,37 +115,5 @@ pub fn ImageTile(id: Uuid, models: StoredValue<Vec<ModelInfo>>, favourite: bool)
             <p class="text-xs text-muted" role="status">{move || status.get()}</p>
             {move || error.get().map(|message| view! { <p class="text-xs text-error" role="alert">{message}</p> })}
         </div>
-    }
-}
-
-/// The favourite toggle. It flips at once and flips back, saying why, if the studio refuses.
-#[component]
-fn FavouriteStar(id: Uuid, favourite: bool, error: RwSignal<Option<String>>) -> impl IntoView {
-    let starred = RwSignal::new(favourite);
-    // Only the latest click decides what the star shows when an answer comes back.
-    let clicks = StoredValue::new(0_u32);
-    let toggle = move |_| {
-        let was = starred.get_untracked();
-        starred.set(!was);
-        error.set(None);
-        clicks.update_value(|n| *n += 1);
-        let click = clicks.get_value();
-        leptos::task::spawn_local(async move {
-            if let Err(e) = set_image_favourite(id, !was).await
-                && clicks.try_get_value() == Some(click)
-            {
-                starred.try_set(was);
-                error.try_set(Some(format!("Could not change the favourite: {}", e.message)));
-            }
-        });
-    };
-    view! {
-        <button type="button" class="tile-button absolute right-1 top-1" aria-label="Favourite" data-testid="favourite"
-            title=move || if starred.get() { "Remove from favourites" } else { "Add to favourites" }
-            aria-pressed=move || starred.get().to_string()
-            data-starred=move || starred.get().to_string()
-            on:click=toggle>
-            <span aria-hidden="true">{move || if starred.get() { "★" } else { "☆" }}</span>
-        </button>
     }
 }

@@ -35,9 +35,11 @@ pub fn InpaintEditor(image: ImageView, model: ModelInfo, on_close: impl Fn() + S
     let strokes = mask::no_strokes();
     let drawing = RwSignal::new(false);
     let id = image.id;
+    let (image_width, image_height) = (image.width, image.height);
+    let (mask_width, mask_height) = mask::drawn_size(image_width, image_height);
     let model_id = model.spec.id.clone();
     let send = move |_| {
-        let Some(mask) = mask::png_data_uri(canvas) else { return };
+        let Some(mask) = mask::png_data_uri(canvas, (image_width, image_height)) else { return };
         let mut parameters = Map::new();
         parameters.insert("image_url".into(), Value::from(ImageView::reference(id)));
         parameters.insert("mask_url".into(), Value::from(mask));
@@ -80,7 +82,7 @@ pub fn InpaintEditor(image: ImageView, model: ModelInfo, on_close: impl Fn() + S
             <p class="text-sm text-muted">"Paint over what should change. The rest of the image stays as it is."</p>
             <div class="relative overflow-hidden rounded-lg bg-surface">
                 <img src=ImageView::file_url(id, "preview") alt=image.prompt.clone() class="block h-auto w-full select-none" draggable="false" />
-                <canvas node_ref=canvas width=image.width height=image.height data-testid="mask"
+                <canvas node_ref=canvas width=mask_width height=mask_height data-testid="mask"
                     class="absolute inset-0 h-full w-full cursor-crosshair touch-none opacity-60"
                     aria-label="Mask: paint over the parts to repaint"
                     on:pointerdown=move |event| {
@@ -231,26 +233,64 @@ mod mask {
         }
     }
 
-    /// The mask as the models take it: a PNG, white where painted, black elsewhere.
-    pub fn png_data_uri(canvas: NodeRef<Canvas>) -> Option<String> {
+    /// The longest side the mask is drawn at: every stroke keeps a copy of the canvas for undo, and
+    /// copies of a full 4096² canvas would take gigabytes. The mask is scaled to the image when sent.
+    const MAX_DRAWN_SIDE: i32 = 1024;
+
+    /// The size the mask is drawn at for an image of `width × height`: the same shape, at most
+    /// [`MAX_DRAWN_SIDE`] on a side.
+    pub fn drawn_size(width: i32, height: i32) -> (i32, i32) {
+        let longest = width.max(height).max(1);
+        if longest <= MAX_DRAWN_SIDE {
+            return (width, height);
+        }
+        let scaled = |side: i32| ((i64::from(side) * i64::from(MAX_DRAWN_SIDE)) / i64::from(longest)).max(1) as i32;
+        (scaled(width), scaled(height))
+    }
+
+    /// The mask as the models take it: a PNG of the image's `size`, white where painted, black elsewhere.
+    pub fn png_data_uri(canvas: NodeRef<Canvas>, size: (i32, i32)) -> Option<String> {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
             let (element, _) = context(canvas)?;
+            let (width, height) = (u32::try_from(size.0).ok()?, u32::try_from(size.1).ok()?);
             let document = leptos::prelude::document();
             let flat = document.create_element("canvas").ok()?.dyn_into::<web_sys::HtmlCanvasElement>().ok()?;
-            flat.set_width(element.width());
-            flat.set_height(element.height());
+            flat.set_width(width);
+            flat.set_height(height);
             let flat_context = flat.get_context("2d").ok()??.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()?;
             flat_context.set_fill_style_str("#000000");
-            flat_context.fill_rect(0.0, 0.0, f64::from(element.width()), f64::from(element.height()));
-            flat_context.draw_image_with_html_canvas_element(&element, 0.0, 0.0).ok()?;
+            flat_context.fill_rect(0.0, 0.0, f64::from(width), f64::from(height));
+            flat_context
+                .draw_image_with_html_canvas_element_and_dw_and_dh(
+                    &element,
+                    0.0,
+                    0.0,
+                    f64::from(width),
+                    f64::from(height),
+                )
+                .ok()?;
             flat.to_data_url_with_type("image/png").ok()
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = canvas;
+            let _ = (canvas, size);
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask::drawn_size;
+
+    #[test]
+    fn a_large_image_gets_a_mask_of_its_shape_at_most_1024_on_a_side() {
+        assert_eq!(drawn_size(640, 480), (640, 480));
+        assert_eq!(drawn_size(1024, 1024), (1024, 1024));
+        assert_eq!(drawn_size(4096, 4096), (1024, 1024));
+        assert_eq!(drawn_size(4096, 1024), (1024, 256));
+        assert_eq!(drawn_size(8192, 3), (1024, 1));
     }
 }

@@ -2,14 +2,18 @@
 //! iterations (variations, upscale, background removal, reuse in the generator), the inpaint editor and
 //! the extend (outpaint) panel, where it came from and what was made from it, and a side-by-side
 //! comparison. `?edit=inpaint` or `?edit=outpaint` opens the page with that editor open.
+//!
+//! The page is built once per image: jobs finishing elsewhere refresh only its family (parent and
+//! children), so an open editor, the zoom and a comparison are kept.
 
 mod compare;
 mod facts;
 mod inpaint;
 mod outpaint;
 
-use crate::api::images::{IterateImage, SetImageFavourite, get_image};
+use crate::api::images::{IterateImage, get_image};
 use crate::api::models::list_models;
+use crate::app::components::favourite::FavouriteToggle;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::live;
 use crate::types::{ImageDetail, ImageView, Iteration, ModelAvailability, ModelInfo, StudioEvent};
@@ -44,39 +48,23 @@ impl Editor {
 #[component]
 pub fn ImagePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let id = move || params.read().get("id").and_then(|raw| Uuid::parse_str(&raw).ok());
-    let favourite = ServerAction::<SetImageFavourite>::new();
-    let iterate = ServerAction::<IterateImage>::new();
-    let extend = ServerAction::<IterateImage>::new();
-    // Out here, so an open editor stays open while the image's details reload as children arrive.
-    let editor = RwSignal::new(Editor::from_query(query.read_untracked().get("edit").as_deref()));
-    // Another image (a child clicked): the editor its link asks for, if any.
-    Effect::watch(
-        move || params.read().get("id"),
-        move |_, _, _| {
-            editor.set(Editor::from_query(query.read_untracked().get("edit").as_deref()));
-            extend.value().set(None);
-        },
-        false,
-    );
-    let reloads = RwSignal::new(0_u32);
     let models = Resource::new(|| (), |_| list_models());
-    let detail = Resource::new(
-        move || (id(), favourite.version().get(), reloads.get()),
-        |(id, _, _)| async move {
-            match id {
-                Some(id) => get_image(id).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    // Read again only for another image: the page (an open editor, the zoom, a comparison) is built once
+    // per image, and what changes while it is open (its family, its favourite) is kept by the page.
+    let detail = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_image(id).await.map(Some),
+            None => Ok(None),
+        }
+    });
     // New children appear as their jobs finish.
+    let finished_jobs = RwSignal::new(0_u32);
     live::listen(
         || (),
         move |event| {
             if matches!(event, StudioEvent::JobCompleted { .. }) {
-                reloads.update(|n| *n += 1);
+                finished_jobs.update(|n| *n += 1);
             }
         },
     );
@@ -86,7 +74,7 @@ pub fn ImagePage() -> impl IntoView {
             {move || {
                 let models = models.get()?.unwrap_or_default();
                 Some(match detail.get()? {
-                    Ok(Some(detail)) => view! { <ImageStudio detail models favourite iterate extend editor /> }.into_any(),
+                    Ok(Some(detail)) => view! { <ImageStudio detail models finished_jobs /> }.into_any(),
                     Ok(None) => view! { <Alert kind=AlertKind::Error>"That image does not exist."</Alert> }.into_any(),
                     Err(e) => view! { <Alert kind=AlertKind::Error>{e.message}</Alert> }.into_any(),
                 })
@@ -104,20 +92,30 @@ enum Zoom {
 }
 
 #[component]
-fn ImageStudio(
-    detail: ImageDetail,
-    models: Vec<ModelInfo>,
-    favourite: ServerAction<SetImageFavourite>,
-    iterate: ServerAction<IterateImage>,
-    extend: ServerAction<IterateImage>,
-    editor: RwSignal<Option<Editor>>,
-) -> impl IntoView {
-    let image = detail.image.clone();
+fn ImageStudio(detail: ImageDetail, models: Vec<ModelInfo>, finished_jobs: RwSignal<u32>) -> impl IntoView {
+    let query = use_query_map();
+    let iterate = ServerAction::<IterateImage>::new();
+    let extend = ServerAction::<IterateImage>::new();
+    let editor = RwSignal::new(Editor::from_query(query.read_untracked().get("edit").as_deref()));
+    let favourite_error = RwSignal::new(None::<String>);
+    let ImageDetail { image, parent, children } = detail;
     let id = image.id;
+    let family = RwSignal::new((parent, children));
+    // A finished job may be a new child: read the family again, leaving the rest of the page as it is.
+    Effect::watch(
+        move || finished_jobs.get(),
+        move |_, _, _| {
+            leptos::task::spawn_local(async move {
+                if let Ok(detail) = get_image(id).await {
+                    family.try_set((detail.parent, detail.children));
+                }
+            });
+        },
+        false,
+    );
     let zoom = RwSignal::new(Zoom::Fit);
     let comparing = RwSignal::new(None::<ImageView>);
     let inpaint_model = inpainting_model(&models, &image);
-    let is_favorite = image.is_favorite;
     let (image_prompt, image_width, image_height) = (image.prompt.clone(), image.width, image.height);
     let can_inpaint = inpaint_model.is_some();
     let can_outpaint = models
@@ -160,7 +158,7 @@ fn ImageStudio(
         ("Upscale 4×", Iteration::Upscale { factor: 4 }),
         ("Remove background", Iteration::RemoveBackground),
     ];
-    let related: Vec<ImageView> = detail.parent.iter().chain(detail.children.iter()).cloned().collect();
+    let related = move || family.with(|(parent, children)| parent.iter().chain(children).cloned().collect::<Vec<_>>());
     view! {
         <div class="mx-auto grid max-w-7xl gap-6 lg:grid-cols-[1fr_22rem]">
             <section aria-label="The image" class="flex min-w-0 flex-col gap-3">
@@ -183,19 +181,21 @@ fn ImageStudio(
                         _ => viewer().into_any(),
                     }
                 }
-                {move || comparing.get().map(|other| view! {
-                    <Compare left=other right=detail.image.clone() on_close=move || comparing.set(None) />
-                })}
-                <Lineage parent=detail.parent.clone() children=detail.children.clone() />
+                {
+                    let image = image.clone();
+                    move || comparing.get().map(|other| view! {
+                        <Compare left=other right=image.clone() on_close=move || comparing.set(None) />
+                    })
+                }
+                {move || {
+                    let (parent, children) = family.get();
+                    view! { <Lineage parent children /> }
+                }}
             </section>
             <aside class="flex flex-col gap-4">
                 <div class="card flex flex-col gap-3 p-4">
                     <div class="flex flex-wrap gap-2">
-                        <button type="button" class="btn btn-secondary" aria-pressed=is_favorite.to_string() data-testid="favourite"
-                            disabled=move || favourite.pending().get()
-                            on:click=move |_| { favourite.dispatch(SetImageFavourite { id, favourite: !is_favorite }); }>
-                            {if is_favorite { "★ Favourite" } else { "☆ Favourite" }}
-                        </button>
+                        <FavouriteToggle id favourite=image.is_favorite error=favourite_error class="btn btn-secondary" labelled=true />
                         <a class="btn btn-secondary" href=ImageView::file_url(id, "original")
                             download=format!("atelier-{id}.{}", image.format)>"Download"</a>
                     </div>
@@ -223,20 +223,24 @@ fn ImageStudio(
                         }.into_any(),
                         Err(e) => view! { <p class="alert alert-error" role="alert">{e.message}</p> }.into_any(),
                     })}
-                    {(!related.is_empty()).then(|| view! {
-                        <label class="flex flex-col gap-1 text-sm font-semibold">
-                            "Compare with"
-                            <select class="input" data-testid="compare-with" on:change=move |event| {
-                                let chosen = event_target_value(&event);
-                                comparing.set(related.iter().find(|other| other.id.to_string() == chosen).cloned());
-                            }>
-                                <option value="">"Choose an image…"</option>
-                                {related.iter().map(|other| view! {
-                                    <option value=other.id.to_string()>{format!("{} × {} · {}", other.width, other.height, short(&other.prompt))}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    })}
+                    {move || favourite_error.get().map(|message| view! { <p class="alert alert-error" role="alert">{message}</p> })}
+                    {move || {
+                        let choices = related();
+                        (!choices.is_empty()).then(|| view! {
+                            <label class="flex flex-col gap-1 text-sm font-semibold">
+                                "Compare with"
+                                <select class="input" data-testid="compare-with" on:change=move |event| {
+                                    let chosen = event_target_value(&event);
+                                    comparing.set(related().into_iter().find(|other| other.id.to_string() == chosen));
+                                }>
+                                    <option value="">"Choose an image…"</option>
+                                    {choices.iter().map(|other| view! {
+                                        <option value=other.id.to_string()>{format!("{} × {} · {}", other.width, other.height, short(&other.prompt))}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        })
+                    }}
                 </div>
                 <Facts image />
             </aside>
