@@ -81,8 +81,15 @@ test("inpainting: a mask painted with the brush, undone, painted again and sent,
   await repaint.click();
   await expect(editor.getByText("Queued.")).toBeVisible();
   await expect(page.getByTestId("children").locator("[data-image]")).toHaveCount(1, { timeout: 45_000 });
+  // The image arriving leaves the editor as it was: the mask is still painted.
+  expect(await paintedPixels()).toBeGreaterThan(1000);
   await page.getByTestId("children").locator("[data-image]").first().click();
-  await expect(page.getByTestId("facts")).toContainText("atelier/sketch/inpainting");
+  const facts = page.getByTestId("facts");
+  await expect(facts).toContainText("atelier/sketch/inpainting");
+  // Its inputs are named, not spelled out as the mask's thousands of characters.
+  await expect(facts).toContainText("mask url" + "an image sent with the request");
+  await expect(facts).toContainText("image url" + "one of your images");
+  await expect(facts).not.toContainText("data:image");
 });
 
 test("an uploaded image becomes the input of image to image, at the chosen strength", async ({ page }) => {

@@ -41,6 +41,11 @@ impl ImageView {
     pub fn reference(id: Uuid) -> String {
         format!("{IMAGE_REF_PREFIX}{id}")
     }
+
+    /// The image `value` names as [`reference`](Self::reference) makes it, if it names one.
+    pub fn referenced(value: &str) -> Option<Uuid> {
+        Uuid::parse_str(value.strip_prefix(IMAGE_REF_PREFIX)?).ok()
+    }
 }
 
 /// An image with where it came from and what was made from it.
@@ -81,4 +86,18 @@ pub enum Iteration {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         prompt: Option<String>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_names_its_image_and_nothing_else_does() {
+        let id = Uuid::now_v7();
+        assert_eq!(ImageView::referenced(&ImageView::reference(id)), Some(id));
+        assert_eq!(ImageView::referenced(&format!("{IMAGE_REF_PREFIX}not-an-id")), None);
+        assert_eq!(ImageView::referenced(&id.to_string()), None);
+        assert_eq!(ImageView::referenced("data:image/png;base64,AAAA"), None);
+    }
 }

@@ -2,8 +2,9 @@
 //! ratios for image sizes, a seed with lock and dice, switches, choices, text.
 
 use super::draft::Draft;
+use crate::types::ImageView;
 use atelier_catalogue::size::PRESETS;
-use atelier_catalogue::{IMAGE_REF_PREFIX, MAX_SEED, ParamKind, ParamSpec};
+use atelier_catalogue::{MAX_SEED, ParamKind, ParamSpec};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
@@ -85,10 +86,9 @@ pub fn ParamField(param: ParamSpec) -> impl IntoView {
             let own_image = {
                 let name = name.clone();
                 move || {
-                    let value = draft.param(&name)?;
-                    let id = value.as_str()?.strip_prefix(IMAGE_REF_PREFIX)?.to_owned();
+                    let id = ImageView::referenced(draft.param(&name)?.as_str()?)?;
                     Some(view! {
-                        <img src=format!("/api/images/{id}/thumbnail") alt="The input image"
+                        <img src=ImageView::file_url(id, "thumbnail") alt="The input image"
                             class="mt-1 h-24 w-24 rounded-lg border border-border object-cover" />
                     })
                 }

@@ -28,7 +28,13 @@ pub fn Facts(image: ImageView) -> impl IntoView {
     if let Some(parameters) = image.parameters.as_object() {
         for (name, value) in parameters {
             if !matches!(name.as_str(), "prompt" | "negative_prompt" | "seed") {
-                let shown = value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
+                let shown = match value.as_str() {
+                    // Input images are files, not words: a mask would be thousands of characters.
+                    Some(text) if ImageView::referenced(text).is_some() => "one of your images".to_owned(),
+                    Some(text) if text.starts_with("data:") => "an image sent with the request".to_owned(),
+                    Some(text) => text.to_owned(),
+                    None => value.to_string(),
+                };
                 rows.push((name.replace('_', " "), shown));
             }
         }
