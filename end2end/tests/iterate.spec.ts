@@ -39,6 +39,27 @@ test("from a generated image: favourite, variations, an upscale, a comparison, a
   await expect(page.locator("article[data-job]").first()).toHaveAttribute("data-status", "completed", { timeout: 45_000 });
 });
 
+test.describe("a remix link", () => {
+  // The unknown image is a 404 from get_image, shown on the page.
+  test.use({ allowedConsoleErrors: [/status of 404 .* @ .*\/api\/get_image/] });
+
+  test("remix from the image page puts the image's settings in the form; an unknown image says so", async ({ page }) => {
+    await signedInUser(page, "remix-link");
+    await (await generateSketch(page, "a paper boat on a pond", 128)).click();
+    await waitForHydration(page);
+    await page.getByRole("link", { name: "Remix" }).click();
+    await expect(page).toHaveURL(/\/generate\?remix=/);
+    await waitForHydration(page);
+    await expect(page.getByLabel("Prompt", { exact: true })).toHaveValue("a paper boat on a pond");
+    await expect(page.locator("#model")).toHaveValue("atelier/sketch");
+    await expect(page.getByLabel("Width")).toHaveValue("128");
+
+    await page.goto("/generate?remix=01234567-89ab-7def-8123-456789abcdef");
+    await waitForHydration(page);
+    await expect(page.getByRole("alert").filter({ hasText: "That image's settings could not be recalled" })).toBeVisible();
+  });
+});
+
 test("inpainting: a mask painted with the brush, undone, painted again and sent, becomes a repainted child", async ({ page }) => {
   await signedInUser(page, "inpaint");
   await (await generateSketch(page, "a green field under a blue sky", 256)).click();

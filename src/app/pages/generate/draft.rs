@@ -2,7 +2,8 @@
 //! with the same `validate` the server runs, so a mistake shows before anything is sent.
 
 use super::styles::{Style, styled, unstyled};
-use crate::types::{GenerationRequest, ImageView, Job, ModelAvailability, ModelInfo, Preset};
+use crate::api::images::get_image;
+use crate::types::{ApiError, GenerationRequest, ImageView, Job, ModelAvailability, ModelInfo, Preset};
 use atelier_catalogue::Category;
 use atelier_catalogue::{FieldError, validate};
 use leptos::prelude::*;
@@ -155,6 +156,13 @@ impl Draft {
     pub fn recall_image(&self, image: &ImageView, models: &[ModelInfo]) {
         let model_id = image.model_id.as_deref().unwrap_or_default();
         self.recall_settings(model_id, &image.prompt, image.negative_prompt.as_deref(), &image.parameters, models);
+    }
+
+    /// Reads one of the user's images and puts its every setting back into the form ("remix this image").
+    pub async fn remix_image(self, id: Uuid, models: StoredValue<Vec<ModelInfo>>) -> Result<(), ApiError> {
+        let detail = get_image(id).await?;
+        models.with_value(|models| self.recall_image(&detail.image, models));
+        Ok(())
     }
 
     /// Puts a preset's settings into the form.

@@ -15,7 +15,6 @@ mod styles;
 mod tile;
 
 use crate::api::generate::SubmitGeneration;
-use crate::api::images::get_image;
 use crate::api::models::list_models;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::session::use_current_user;
@@ -80,8 +79,9 @@ fn Studio(models: Vec<ModelInfo>, model: ModelInfo) -> impl IntoView {
         }
     });
     let stored = StoredValue::new(models.clone());
-    follow_links_from_images(stored);
+    let remix_failed = follow_links_from_images(stored);
     view! {
+        {move || remix_failed.get().map(|message| view! { <Alert kind=AlertKind::Error>{message}</Alert> })}
         // The columns are placed by `.studio-layout` in style/main.css: form, then results, then panels
         // on the widest screens; the panels above the results on large ones; one column on phones.
         <div class="studio-layout">
@@ -93,14 +93,13 @@ fn Studio(models: Vec<ModelInfo>, model: ModelInfo) -> impl IntoView {
 }
 
 /// `?remix=<image>` fills the form with an image's settings; `?input=<image>` makes it the input of
-/// an image-to-image model. Both come from the image page; they run in the browser once.
-fn follow_links_from_images(models: StoredValue<Vec<ModelInfo>>) {
+/// an image-to-image model. Both come from the image page; they run once, in the browser (the effect
+/// reads nothing reactively). A remix that cannot be read says why in the returned signal.
+fn follow_links_from_images(models: StoredValue<Vec<ModelInfo>>) -> RwSignal<Option<String>> {
     let draft = expect_context::<Draft>();
     let query = use_query_map();
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
+    let failed = RwSignal::new(None);
+    Effect::new(move |_| {
         let image =
             |name: &str| query.with_untracked(|query| query.get(name)).and_then(|raw| Uuid::parse_str(&raw).ok());
         if let Some(id) = image("input") {
@@ -108,11 +107,11 @@ fn follow_links_from_images(models: StoredValue<Vec<ModelInfo>>) {
         }
         if let Some(id) = image("remix") {
             leptos::task::spawn_local(async move {
-                if let Ok(detail) = get_image(id).await {
-                    models.with_value(|models| draft.recall_image(&detail.image, models));
+                if let Err(e) = draft.remix_image(id, models).await {
+                    failed.try_set(Some(format!("That image's settings could not be recalled: {}", e.message)));
                 }
             });
         }
-        true
     });
+    failed
 }

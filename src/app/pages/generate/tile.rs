@@ -4,7 +4,7 @@
 //! focus; on touch screens they always show.
 
 use super::draft::Draft;
-use crate::api::images::{IterateImage, get_image};
+use crate::api::images::IterateImage;
 use crate::app::components::favourite::FavouriteToggle;
 use crate::types::{ImageView, Iteration, ModelInfo};
 use leptos::prelude::*;
@@ -51,9 +51,8 @@ pub fn ImageTile(id: Uuid, models: StoredValue<Vec<ModelInfo>>, favourite: bool)
         error.set(None);
         status.set(Some("Recalling its settings…".to_owned()));
         leptos::task::spawn_local(async move {
-            match get_image(id).await {
-                Ok(detail) => {
-                    models.with_value(|models| draft.recall_image(&detail.image, models));
+            match draft.remix_image(id, models).await {
+                Ok(()) => {
                     status.try_set(Some("Settings recalled.".to_owned()));
                 }
                 Err(e) => {
