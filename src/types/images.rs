@@ -88,6 +88,23 @@ pub enum Iteration {
     },
 }
 
+/// An iteration offered with one click wherever an image is shown.
+pub struct OneClick {
+    /// The button's words.
+    pub label: &'static str,
+    /// What it is called once asked for ("… queued.").
+    pub name: &'static str,
+    pub iteration: Iteration,
+}
+
+/// The one-click iterations, in the order they are offered.
+pub const ONE_CLICK: [OneClick; 4] = [
+    OneClick { label: "Variations ×2", name: "Variations", iteration: Iteration::Variations { count: 2 } },
+    OneClick { label: "Upscale 2×", name: "Upscale 2×", iteration: Iteration::Upscale { factor: 2 } },
+    OneClick { label: "Upscale 4×", name: "Upscale 4×", iteration: Iteration::Upscale { factor: 4 } },
+    OneClick { label: "Remove background", name: "Background removal", iteration: Iteration::RemoveBackground },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ pub use account::{CurrentUser, Preferences, Role, SessionInfo, TwoFactorEnrollme
 pub use auth::{SignInResult, safe_next};
 pub use error::ApiError;
 pub use events::{EventEnvelope, StudioEvent};
-pub use images::{IMAGE_REF_PREFIX, ImageDetail, ImageView, Iteration};
+pub use images::{IMAGE_REF_PREFIX, ImageDetail, ImageView, Iteration, ONE_CLICK, OneClick};
 pub use jobs::{GenerationRequest, Job, JobAction, JobStatus, MyQueue, QueueEntry, QueueMove};
 pub use models::{ModelAvailability, ModelInfo};
 pub use presets::Preset;

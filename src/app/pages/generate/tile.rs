@@ -6,7 +6,7 @@
 use super::draft::Draft;
 use crate::api::images::IterateImage;
 use crate::app::components::favourite::FavouriteToggle;
-use crate::types::{ImageView, Iteration, ModelInfo};
+use crate::types::{ImageView, Iteration, ModelInfo, ONE_CLICK, OneClick};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -93,14 +93,10 @@ pub fn ImageTile(id: Uuid, models: StoredValue<Vec<ModelInfo>>, favourite: bool)
                     <button type="button" class="icon-button" popovertarget=menu_id.clone() popovertargetaction="hide" aria-label="Close">"✕"</button>
                 </div>
                 <div class="mt-4 grid grid-cols-2 gap-2">
-                    <button type="button" class="btn btn-secondary" disabled=busy
-                        on:click=move |_| run(Iteration::Variations { count: 2 }, "Variations")>"Variations ×2"</button>
-                    <button type="button" class="btn btn-secondary" disabled=busy
-                        on:click=move |_| run(Iteration::Upscale { factor: 2 }, "Upscale 2×")>"Upscale 2×"</button>
-                    <button type="button" class="btn btn-secondary" disabled=busy
-                        on:click=move |_| run(Iteration::Upscale { factor: 4 }, "Upscale 4×")>"Upscale 4×"</button>
-                    <button type="button" class="btn btn-secondary" disabled=busy
-                        on:click=move |_| run(Iteration::RemoveBackground, "Background removal")>"Remove background"</button>
+                    {ONE_CLICK.into_iter().map(|OneClick { label, name, iteration }| view! {
+                        <button type="button" class="btn btn-secondary" disabled=busy
+                            on:click=move |_| run(iteration.clone(), name)>{label}</button>
+                    }).collect_view()}
                     <button type="button" class="btn btn-secondary" title="Use as the input of an image-to-image model"
                         on:click=move |_| use_as_input()>"Use as input"</button>
                     <button type="button" class="btn btn-secondary" title="Put every setting of this image, its seed too, back in the form"

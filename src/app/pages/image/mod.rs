@@ -16,7 +16,7 @@ use crate::api::models::list_models;
 use crate::app::components::favourite::FavouriteToggle;
 use crate::app::components::form::{Alert, AlertKind};
 use crate::app::live;
-use crate::types::{ImageDetail, ImageView, Iteration, ModelAvailability, ModelInfo, StudioEvent};
+use crate::types::{ImageDetail, ImageView, Iteration, ModelAvailability, ModelInfo, ONE_CLICK, OneClick, StudioEvent};
 use atelier_catalogue::Category;
 use compare::Compare;
 use facts::Facts;
@@ -152,12 +152,6 @@ fn ImageStudio(detail: ImageDetail, models: Vec<ModelInfo>, finished_jobs: RwSig
                 on:click=move |_| zoom.set(level)>{label}</button>
         }
     };
-    let iterations = [
-        ("Variations ×2", Iteration::Variations { count: 2 }),
-        ("Upscale 2×", Iteration::Upscale { factor: 2 }),
-        ("Upscale 4×", Iteration::Upscale { factor: 4 }),
-        ("Remove background", Iteration::RemoveBackground),
-    ];
     let related = move || family.with(|(parent, children)| parent.iter().chain(children).cloned().collect::<Vec<_>>());
     view! {
         <div class="mx-auto grid max-w-7xl gap-6 lg:grid-cols-[1fr_22rem]">
@@ -201,7 +195,7 @@ fn ImageStudio(detail: ImageDetail, models: Vec<ModelInfo>, finished_jobs: RwSig
                     </div>
                     <h2 class="text-sm font-semibold text-muted">"Iterate"</h2>
                     <div class="grid grid-cols-2 gap-2">
-                        {iterations.into_iter().map(|(label, iteration)| view! {
+                        {ONE_CLICK.into_iter().map(|OneClick { label, iteration, .. }| view! {
                             <button type="button" class="btn btn-secondary px-2" disabled=move || iterate.pending().get()
                                 on:click=move |_| run(iteration.clone())>{label}</button>
                         }).collect_view()}
