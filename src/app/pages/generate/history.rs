@@ -17,12 +17,13 @@ const HISTORY_SHOWN: usize = 20;
 pub fn HistoryPanel(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
     let Feed { queue, .. } = expect_context::<Feed>();
     let recalled = RwSignal::new(None::<Uuid>);
-    let history = move || {
+    // Split once per refresh of the queue; the count, the empty state and the list all read it.
+    let history = Memo::new(move |_| {
         let jobs = queue.get().and_then(Result::ok).map(|queue| queue.jobs).unwrap_or_default();
         let mut finished = QueueParts::split(jobs).finished;
         finished.truncate(HISTORY_SHOWN);
         finished
-    };
+    });
     let panel = NodeRef::<leptos::html::Details>::new();
     open_on_wide_screens(panel);
     view! {
@@ -30,7 +31,7 @@ pub fn HistoryPanel(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
             <summary class="studio-panel-summary">
                 <span>"History"</span>
                 <Transition fallback=|| ()>
-                    {move || queue.get().and_then(Result::ok).map(|_| view! { <span class="badge">{history().len()}</span> })}
+                    {move || queue.get().and_then(Result::ok).map(|_| view! { <span class="badge">{move || history.with(Vec::len)}</span> })}
                 </Transition>
             </summary>
             <div class="flex flex-col gap-2 px-3 pb-3">
@@ -39,13 +40,13 @@ pub fn HistoryPanel(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
                     {move || recalled.get().map(|_| "Settings recalled: the form now holds them.")}
                 </p>
                 <Transition fallback=|| view! { <p class="skeleton h-24" aria-busy="true">"Loading your history…"</p> }>
-                    <Show when=move || queue.get().is_some_and(|result| result.is_ok()) && history().is_empty()>
+                    <Show when=move || queue.get().is_some_and(|result| result.is_ok()) && history.with(Vec::is_empty)>
                         <p class="rounded-lg border border-dashed border-border p-4 text-center text-sm text-muted" data-testid="history-empty">
                             "No finished jobs yet. Each one you make is listed here, newest first."
                         </p>
                     </Show>
                     <ul class="flex flex-col gap-1">
-                        <For each=history key=|job| (job.id, job.status, job.result_image_ids.first().copied())
+                        <For each=move || history.get() key=|job| (job.id, job.status, job.result_image_ids.first().copied())
                             children=move |job| view! { <HistoryItem job models recalled /> } />
                     </ul>
                 </Transition>

@@ -61,18 +61,18 @@ pub fn Results(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
             _ => reloads.update(|n| *n += 1),
         },
     );
-    let jobs = move || {
+    // Worked out once per refresh of the queue, not once per card.
+    let jobs = Memo::new(move |_| {
         let mut jobs = queue.get().and_then(Result::ok).map(|queue| queue.jobs).unwrap_or_default();
         jobs.sort_by_key(|job| std::cmp::Reverse(job.created_at));
         jobs.truncate(RECENT);
         jobs
-    };
-    let waiting_ahead = move |id: Uuid| {
-        let queue = queue.get().and_then(Result::ok)?;
-        let waiting: Vec<Uuid> =
-            queue.jobs.iter().filter(|job| job.status == JobStatus::Pending).map(|job| job.id).collect();
-        waiting.iter().position(|job| *job == id)
-    };
+    });
+    let waiting = Memo::new(move |_| {
+        let jobs = queue.get().and_then(Result::ok).map(|queue| queue.jobs).unwrap_or_default();
+        jobs.into_iter().filter(|job| job.status == JobStatus::Pending).map(|job| job.id).collect::<Vec<Uuid>>()
+    });
+    let waiting_ahead = move |id: Uuid| waiting.with(|waiting| waiting.iter().position(|job| *job == id));
     view! {
         <section aria-labelledby="results-heading" class="studio-results flex min-w-0 flex-col gap-4">
             <div class="flex items-center justify-between">
@@ -94,7 +94,7 @@ pub fn Results(models: StoredValue<Vec<ModelInfo>>) -> impl IntoView {
                 <Show when=move || queue.get().is_some_and(|result| result.is_ok_and(|queue| !queue.jobs.is_empty()))>
                     <ul class="flex flex-col gap-4" data-testid="results">
                         <For
-                            each=jobs
+                            each=move || jobs.get()
                             key=|job| (job.id, job.status, job.result_image_ids.len(), job.cancel_requested)
                             children=move |job: Job| {
                                 let id = job.id;
